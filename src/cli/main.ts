@@ -1,0 +1,28 @@
+import { Command, CommanderError } from 'commander';
+import { isDreambridgeError } from '../env/errors.js';
+import { demoCommand } from './demo-command.js';
+import { fixtureCommand } from './fixture-command.js';
+import { packageVersion } from './package-version.js';
+
+const program = new Command('dreambridge')
+  .description('A real-environment bridge for agent RL with synthetic experience: WebShop and WebArena through a browser.')
+  .version(packageVersion(), '-V, --version')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+program.addCommand(demoCommand());
+program.addCommand(fixtureCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  // Typed errors (the product's and the fixtures') carry a stable code: show it, not a stack.
+  const code = isDreambridgeError(error) ? error.code : (error as { code?: unknown }).code;
+  if (error instanceof Error && typeof code === 'string' && /^[A-Z_]+$/.test(code)) {
+    console.error(`error ${code}: ${error.message}`);
+  } else {
+    console.error(`error: ${(error as Error).stack ?? String(error)}`);
+  }
+  process.exit(1);
+}

@@ -1,0 +1,76 @@
+/** Stable error codes: callers and wire messages switch on these, never on messages. */
+export const errorCodes = [
+  'REAL_BUDGET_EXHAUSTED',
+  'STEP_TIMEOUT',
+  'INVALID_ACTION',
+  'MODEL_OUTPUT_UNPARSEABLE',
+  'ENV_CLOSED',
+  'ENV_NOT_RESET',
+  'BROWSER_NOT_FOUND',
+  'BROWSER_LAUNCH_FAILED',
+  'NAVIGATION_FAILED',
+  'CATALOG_INVALID',
+  'CONFIG_INVALID',
+  'GOAL_OUT_OF_RANGE',
+  'RUN_DIR_NOT_EMPTY',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+/** Base of every error the project throws on purpose; `code` is stable across versions. */
+export class DreambridgeError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+export class RealBudgetExhaustedError extends DreambridgeError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('REAL_BUDGET_EXHAUSTED', message, { details });
+  }
+}
+
+export class StepTimeoutError extends DreambridgeError {
+  constructor(timeoutMs: number, what: string) {
+    super('STEP_TIMEOUT', `${what} did not finish within ${timeoutMs} ms`, { details: { timeoutMs } });
+  }
+}
+
+export class EnvClosedError extends DreambridgeError {
+  constructor(what = 'environment') {
+    super('ENV_CLOSED', `the ${what} is closed`);
+  }
+}
+
+export class EnvNotResetError extends DreambridgeError {
+  constructor() {
+    super('ENV_NOT_RESET', 'step() called before reset()');
+  }
+}
+
+export class BrowserNotFoundError extends DreambridgeError {
+  constructor(message: string) {
+    super('BROWSER_NOT_FOUND', message);
+  }
+}
+
+export class CatalogInvalidError extends DreambridgeError {
+  constructor(file: string, problem: string) {
+    super('CATALOG_INVALID', `${file}: ${problem}`, { details: { file } });
+  }
+}
+
+export class ConfigInvalidError extends DreambridgeError {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+  }
+}
+
+export const isDreambridgeError = (error: unknown): error is DreambridgeError =>
+  error instanceof DreambridgeError;

@@ -1,0 +1,6 @@
+export * from './observation.js';
+export * from './task.js';
+export * from './step-result.js';
+export * from './transition.js';
+export * from './episode.js';
+export type * from './site-profile.js';
