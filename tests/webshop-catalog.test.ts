@@ -120,4 +120,31 @@ describe('WebShop catalogue and goals', () => {
     await expect(buildWebShopSite({ productsFile: join(dir, 'missing.json'), instructionsFile: good })).rejects.toThrow(/missing\.json: cannot be read \(ENOENT\)/);
     await expect(buildWebShopSite({ productsFile: good })).rejects.toThrow(/--products and --instructions go together/);
   });
+
+  it('--human-instructions adds crowd goals built as WebShop builds them', async () => {
+    const dir = tmp();
+    const generated = generateCatalog({ seed: 0, size: 30 });
+    const [a, b] = generated.products;
+    const human = {
+      [a!.asin]: [
+        { instruction: 'i want a red one.', instruction_attributes: ['red'], instruction_options: ['red', 'large'] },
+        { instruction: 'no attributes here', instruction_attributes: [], instruction_options: [] },
+      ],
+      [b!.asin]: [{ instruction: 'something natural', instruction_attributes: ['natural'], instruction_options: [] }],
+    };
+    const products = join(dir, 'p.json');
+    const instructions = join(dir, 'i.json');
+    const humanFile = join(dir, 'h.json');
+    writeFileSync(products, JSON.stringify(generated.products));
+    writeFileSync(instructions, JSON.stringify(generated.instructions));
+    writeFileSync(humanFile, JSON.stringify(human));
+    const site = await buildWebShopSite({ productsFile: products, instructionsFile: instructions, humanInstructionsFile: humanFile });
+    expect(site.goals).toHaveLength(2); // the goal without attributes is skipped, as in WebShop
+    const red = site.goals.find((g) => g.asin === a!.asin)!;
+    expect(red).toMatchObject({ kind: 'human', weight: 1, goal_options: ['red', 'large'], attributes: ['red'] });
+    expect(red.instruction_text).toMatch(/^i want a red one(, and price lower than \d+\.00 dollars)?$/);
+    const all = await buildWebShopSite({ productsFile: products, instructionsFile: instructions, humanInstructionsFile: humanFile, goalSet: 'all' });
+    expect(all.goals.length).toBeGreaterThan(site.goals.length);
+    await expect(buildWebShopSite({ goalSet: 'human', size: 20 })).rejects.toThrow(/needs --human-instructions/);
+  });
 });

@@ -1,0 +1,103 @@
+/**
+ * Benchmarks (not timed tests): the WebShop fixture's start-up, page latency over HTTP, and page
+ * observation in Chromium against a bare-Playwright baseline measured in the same run.
+ * Usage: npm run bench [-- --runs N] ; prints a Markdown table for the README.
+ */
+import { spawn } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { extractSimpleText } from '../adapters/browser/dom-text.js';
+import { launchChromium } from '../adapters/browser/launch.js';
+import { startWebShop } from '../fixtures/webshop/server.js';
+import { buildWebShopSite } from '../fixtures/webshop/webshop-site.js';
+import { fmt, median, percentile, timeIt } from './lib/stats.js';
+
+const runsFlag = process.argv.indexOf('--runs');
+const RUNS = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 5;
+const root = fileURLToPath(new URL('../', import.meta.url));
+const rows: string[][] = [];
+const row = (...cells: string[]) => {
+  rows.push(cells);
+  console.error(`  ${cells.join(' | ')}`);
+};
+
+/** Wall time from spawning `dreambridge fixture webshop` to its first page answered. */
+const coldStart = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(process.execPath, ['bin/dreambridge.js', 'fixture', 'webshop', '--port', '0'], { cwd: root, env: { ...process.env, DREAMBRIDGE_LOG_LEVEL: 'warn' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const url = /listening on (\S+)/.exec(out)?.[1];
+      if (!url) return;
+      child.stdout.removeAllListeners('data');
+      fetch(`${url}/fixed_0`)
+        .then(async (r) => {
+          await r.text();
+          resolve(performance.now() - start);
+        }, reject)
+        .finally(() => child.kill('SIGTERM'));
+    });
+    child.on('error', reject);
+  });
+
+const main = async (): Promise<void> => {
+  console.error(`bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+
+  const starts: number[] = [];
+  await coldStart(); // warm tsx's transform cache, as any second start is
+  for (let i = 0; i < RUNS; i += 1) starts.push(await coldStart());
+  row('fixture cold start → first page (CLI included, 1000 products)', `median ${fmt(median(starts))} ms, max ${fmt(Math.max(...starts))} ms`, 'target < 2000 ms');
+
+  const builds: number[] = [];
+  for (let i = 0; i < RUNS; i += 1) builds.push((await timeIt(() => buildWebShopSite({ seed: i })))[0]);
+  row('site build in-process (generate + goals + index)', `median ${fmt(median(builds))} ms`, '');
+
+  const site = await buildWebShopSite();
+  const running = await startWebShop(site, { port: 0 });
+  const goal = site.goals[1500]!;
+  const asin = goal.asin;
+  const paths: Record<string, string> = {
+    search: '/fixed_1500',
+    results: `/search_results/fixed_1500/${encodeURIComponent(`['${goal.query.split(' ').join("', '")}']`)}/1`,
+    item: `/item_page/fixed_1500/${asin}/x/1/%7B%7D`,
+    'sub-page': `/item_sub_page/fixed_1500/${asin}/x/1/Features/%7B%7D`,
+    done: `/done/fixed_1500/${asin}/%7B%7D`,
+  };
+  await fetch(`${running.url}${paths.done}`).then((r) => r.text()); // loads the POS tagger
+  for (const [name, path] of Object.entries(paths)) {
+    const samples: number[] = [];
+    for (let i = 0; i < 200; i += 1) samples.push((await timeIt(() => fetch(`${running.url}${path}`).then((r) => r.text())))[0]);
+    row(`HTTP ${name} page`, `p50 ${fmt(median(samples))} ms, p95 ${fmt(percentile(samples, 95))} ms`, '');
+  }
+
+  const browser = await launchChromium();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const ours: number[] = [];
+  const bare: number[] = [];
+  const urls = Object.values(paths).map((p) => `${running.url}${p}`);
+  for (let round = 0; round < 20; round += 1) {
+    for (const url of urls) {
+      // Alternate which goes first so neither benefits from the other's warm caches.
+      const measureBare = async () => bare.push((await timeIt(async () => (await page.goto(url), await page.evaluate('document.body.innerText'))))[0]);
+      const measureOurs = async () => ours.push((await timeIt(async () => (await page.goto(url), await extractSimpleText(page))))[0]);
+      if (round % 2 === 0) await measureBare().then(measureOurs);
+      else await measureOurs().then(measureBare);
+    }
+  }
+  row(
+    'Chromium goto + simple-text observation vs bare Playwright goto + innerText',
+    `p50 ${fmt(median(ours))} ms vs ${fmt(median(bare))} ms (ratio ${(median(ours) / median(bare)).toFixed(2)})`,
+    '',
+  );
+  await context.close();
+  await browser.close();
+  await running.close();
+
+  console.log('| measure | result | target |\n|---|---|---|');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+};
+
+await main();

@@ -1,0 +1,70 @@
+/**
+ * Reliability runs too long for `npm test` (which runs small versions of the same checks):
+ *  1. route fuzzing: many malformed requests; every answer is a 4xx page or a normal page, never a
+ *     500, and the server stays up;
+ *  2. soak: many sessions walking search → results → item → done over HTTP, checking the server's
+ *     memory stays flat (sessions are stateless, nothing accumulates).
+ * Usage: npm run stress [-- --requests N --sessions N]
+ */
+import { fuzzPath, fuzzRandom } from '../tests/helpers/route-fuzz.js';
+import { startWebShop } from '../fixtures/webshop/server.js';
+import { buildWebShopSite } from '../fixtures/webshop/webshop-site.js';
+
+const flag = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const REQUESTS = flag('requests', 20_000);
+const SESSIONS = flag('sessions', 5_000);
+
+const site = await buildWebShopSite();
+const running = await startWebShop(site, { port: 0 });
+const asin = site.products[0]!.asin;
+let failures = 0;
+
+const started = performance.now();
+const random = fuzzRandom('stress-fuzz');
+const statuses = new Map<number, number>();
+for (let i = 0; i < REQUESTS; i += 1) {
+  const path = fuzzPath(random, asin);
+  const res = await fetch(`${running.url}${path}`, { method: random() < 0.5 ? 'GET' : 'POST', redirect: 'manual' });
+  await res.text();
+  statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+  if (![200, 302, 400, 404].includes(res.status)) {
+    failures += 1;
+    console.error(`unexpected ${res.status} for ${path}`);
+  }
+}
+console.log(`fuzz: ${REQUESTS} requests in ${((performance.now() - started) / 1000).toFixed(1)} s, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${failures} unexpected`);
+
+const heapAt = (): number => {
+  globalThis.gc?.();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+};
+const walk = async (i: number): Promise<void> => {
+  const sid = `stress_fixed_${i % site.goals.length}`;
+  const goal = site.goals[i % site.goals.length]!;
+  const search = await fetch(`${running.url}/${sid}`, { method: 'POST', body: new URLSearchParams({ search_query: goal.query }), redirect: 'manual' });
+  const results = await fetch(`${running.url}${search.headers.get('location') ?? '/'}`).then((r) => r.text());
+  const first = /href="(\/item_page\/[^"]+)"/.exec(results)?.[1] ?? `/item_page/${sid}/${goal.asin}/x/1/%7B%7D`;
+  await fetch(`${running.url}${first.replaceAll('&amp;', '&')}`).then((r) => r.text());
+  const done = await fetch(`${running.url}/done/${sid}/${goal.asin}/%7B%7D`);
+  if (done.status !== 200) failures += 1;
+  await done.text();
+};
+for (let i = 0; i < 200; i += 1) await walk(i); // warm-up
+const heapBefore = heapAt();
+const soakStart = performance.now();
+for (let i = 0; i < SESSIONS; i += 4) await Promise.all([0, 1, 2, 3].map((k) => walk(i + k)));
+const heapAfter = heapAt();
+console.log(
+  `soak: ${SESSIONS} sessions (4 at a time) in ${((performance.now() - soakStart) / 1000).toFixed(1)} s, ` +
+    `heap ${heapBefore.toFixed(1)} → ${heapAfter.toFixed(1)} MiB`,
+);
+if (heapAfter - heapBefore > 50) {
+  failures += 1;
+  console.error('heap grew by more than 50 MiB: something accumulates per session');
+}
+await running.close();
+console.log(failures === 0 ? 'stress: passed' : `stress: ${failures} failure(s)`);
+process.exit(failures === 0 ? 0 : 1);
