@@ -1,4 +1,4 @@
-import type { AvailableActions } from './observation.js';
+import type { AvailableActions, Observation } from './observation.js';
 import type { EnvName, Split, Task } from './task.js';
 
 /** A parsed action in the site's own grammar, or the reason it is not one. */
@@ -27,7 +27,11 @@ export interface SiteProfile {
   parseAction(action: string): ParsedAction;
   /** Whether an action is valid for a state, with the reason when it is not. */
   validateAction(action: string, available: AvailableActions): { valid: boolean; reason?: string };
-  canonicalKey(text: string): CanonicalKey;
+  /**
+   * Canonical state key. Reads the text and, when present, the URL (real observations carry it;
+   * the simple text alone does not show e.g. chosen options).
+   */
+  canonicalKey(state: Pick<Observation, 'text' | 'url'>): CanonicalKey;
   /** Text the experience model is prompted with to imagine this site. */
   readonly prompts: { system: string; stateFormat: string };
   /** Task ids of a split, in order. */
