@@ -6,7 +6,7 @@ import { runCli, startCli, waitForExit } from './helpers/cli.js';
 
 describe('dreambridge CLI', () => {
   it('has --help on every command', async () => {
-    for (const args of [['--help'], ['demo', '--help'], ['fixture', '--help'], ['fixture', 'webshop', '--help']]) {
+    for (const args of [['--help'], ['demo', '--help'], ['collect', '--help'], ['doctor', '--help'], ['fixture', '--help'], ['fixture', 'webshop', '--help']]) {
       const result = await runCli(args);
       expect(result.code, args.join(' ')).toBe(0);
       expect(result.stdout).toContain('Usage: dreambridge');
@@ -55,12 +55,13 @@ describe('dreambridge CLI', () => {
     expect(result.stderr).toContain('"eighty" is not an integer');
   });
 
-  it('demo (npm start) walks one episode, prints observations and the reward, and exits', async () => {
-    const result = await runCli(['demo', '--size', '300']);
+  it('demo (npm start) collects heuristic episodes in Chromium, prints one episode and the summary, and exits', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'dreambridge-demo-')), 'run');
+    const result = await runCli(['demo', '--episodes', '3', '--out', out]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('embedded defaults: no LLM configured');
-    expect(result.stdout).toMatch(/observation: WebShop \[SEP\] Instruction: \[SEP\] /);
-    expect(result.stdout).toMatch(/action: search\[.+\]/);
-    expect(result.stdout).toMatch(/reward: (0|1)(\.\d+)?/);
+    expect(result.stdout).toMatch(/step 0: search\[.+\]/);
+    expect(result.stdout).toMatch(/^episodes 3, mean reward \d\.\d{3}, success/m);
+    expect(result.stdout).toContain(`files: ${out}/transitions.jsonl, episodes.jsonl, manifest.json`);
   });
 });

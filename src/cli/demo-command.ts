@@ -6,9 +6,9 @@ const runDemo = async (flags: DemoFlags): Promise<void> => (await import('./demo
 
 export const demoCommand = (): Command =>
   new Command('demo')
-    .description('start the local WebShop, walk one episode over HTTP (search, open a result, buy), print observations and reward, exit')
-    .option('--goal <n>', 'goal index to play (default: the first train goal, 1500)', intOption(0))
+    .description('start the local WebShop, collect heuristic episodes in real Chromium, print one episode and the summary, exit')
+    .option('--episodes <n>', 'episodes to collect (train goals in order)', intOption(1), 20)
+    .option('--concurrency <k>', 'episodes in flight at once', intOption(1, 64), 2)
     .option('--seed <n>', 'catalogue seed', intOption(0), 0)
-    .option('--size <n>', 'number of generated products', intOption(1, 1_000_000), 1000)
-    .option('--width <n>', 'characters of each observation to print', intOption(40), 400)
+    .option('--out <dir>', 'run directory (default runs/demo-<timestamp>)')
     .action(runDemo);

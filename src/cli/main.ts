@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { isDreambridgeError } from '../env/errors.js';
+import { collectCommand } from './collect-command.js';
 import { demoCommand } from './demo-command.js';
+import { doctorCommand } from './doctor-command.js';
 import { fixtureCommand } from './fixture-command.js';
 import { packageVersion } from './package-version.js';
 
@@ -11,6 +13,8 @@ const program = new Command('dreambridge')
   .exitOverride();
 
 program.addCommand(demoCommand());
+program.addCommand(collectCommand());
+program.addCommand(doctorCommand());
 program.addCommand(fixtureCommand());
 
 try {

@@ -13,6 +13,10 @@ export const errorCodes = [
   'CONFIG_INVALID',
   'GOAL_OUT_OF_RANGE',
   'RUN_DIR_NOT_EMPTY',
+  'RUN_FILE_CORRUPT',
+  'REPLAY_EXHAUSTED',
+  'NO_AVAILABLE_ACTION',
+  'BASE_URL_UNREACHABLE',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -69,6 +73,38 @@ export class CatalogInvalidError extends DreambridgeError {
 export class ConfigInvalidError extends DreambridgeError {
   constructor(message: string) {
     super('CONFIG_INVALID', message);
+  }
+}
+
+/** A run directory that already holds files, opened without `resume`. */
+export class RunDirNotEmptyError extends DreambridgeError {
+  constructor(dir: string, entries: readonly string[]) {
+    super('RUN_DIR_NOT_EMPTY', `run directory ${dir} is not empty (${entries.slice(0, 5).join(', ')}${entries.length > 5 ? ', …' : ''}); use resume to append to it`, {
+      details: { dir, entries: entries.slice(0, 20) },
+    });
+  }
+}
+
+/** A JSONL line of a run directory that is not valid, other than a truncated last line. */
+export class RunFileCorruptError extends DreambridgeError {
+  constructor(file: string, line: number, problem: string) {
+    super('RUN_FILE_CORRUPT', `${file}:${line}: ${problem}`, { details: { file, line } });
+  }
+}
+
+/** A replay policy asked for more actions than it was given. */
+export class ReplayExhaustedError extends DreambridgeError {
+  constructor(length: number) {
+    super('REPLAY_EXHAUSTED', `the replay policy has played all ${length} of its actions`, { details: { length } });
+  }
+}
+
+/** A policy was asked to act on an observation that offers no action it can take. */
+export class NoAvailableActionError extends DreambridgeError {
+  constructor(policy: string, pageType?: string) {
+    super('NO_AVAILABLE_ACTION', `the ${policy} policy found no available action${pageType === undefined ? '' : ` on a ${pageType} page`}`, {
+      details: pageType === undefined ? {} : { pageType },
+    });
   }
 }
 

@@ -1,0 +1,83 @@
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { DreambridgeError, EnvClosedError } from '../../src/env/errors.js';
+import { launchChromium, type LaunchChromiumOptions } from './launch.js';
+
+/** Where browsers come from: a local launch, a Playwright browser server, or a CDP endpoint. */
+export type BrowserSource =
+  | ({ kind: 'launch' } & LaunchChromiumOptions)
+  | { kind: 'ws'; wsEndpoint: string; timeoutMs?: number }
+  | { kind: 'cdp'; cdpEndpoint: string; timeoutMs?: number };
+
+/**
+ * Hands out one isolated browser context per episode from a shared browser, relaunching (or
+ * reconnecting) when the browser has died, so one crash costs the episodes in flight, not the run.
+ */
+export interface BrowserProvider {
+  newContext(): Promise<BrowserContext>;
+  /** Browser name and version, for run manifests. */
+  version(): Promise<string>;
+  /** How many times the browser was (re)started. */
+  readonly launches: number;
+  close(): Promise<void>;
+}
+
+const connect = async (source: BrowserSource): Promise<Browser> => {
+  if (source.kind === 'launch') return launchChromium(source);
+  const endpoint = source.kind === 'ws' ? source.wsEndpoint : source.cdpEndpoint;
+  try {
+    return source.kind === 'ws'
+      ? await chromium.connect(source.wsEndpoint, { timeout: source.timeoutMs ?? 30_000 })
+      : await chromium.connectOverCDP(source.cdpEndpoint, { timeout: source.timeoutMs ?? 30_000 });
+  } catch (error) {
+    throw new DreambridgeError('BROWSER_LAUNCH_FAILED', `could not connect to the browser at ${endpoint}: ${(error as Error).message.split('\n')[0]}`, {
+      cause: error,
+      details: { endpoint },
+    });
+  }
+};
+
+export const createBrowserProvider = (source: BrowserSource = { kind: 'launch' }): BrowserProvider => {
+  let current: Promise<Browser> | undefined;
+  let closed = false;
+  let launches = 0;
+
+  const browser = async (): Promise<Browser> => {
+    if (closed) throw new EnvClosedError('browser provider');
+    const snapshot = current;
+    if (snapshot) {
+      const b = await snapshot.catch(() => undefined);
+      if (b?.isConnected()) return b;
+      // Someone else already replaced the dead browser while we waited: use theirs.
+      if (current !== snapshot) return browser();
+    }
+    launches += 1;
+    current = connect(source);
+    return current;
+  };
+
+  return {
+    async newContext() {
+      const b = await browser();
+      try {
+        return await b.newContext();
+      } catch (error) {
+        // The browser may have died between the check and the call: one retry on a fresh one.
+        if (b.isConnected()) throw error;
+        return (await browser()).newContext();
+      }
+    },
+    async version() {
+      const b = await browser();
+      return `${b.browserType().name()} ${b.version()}`;
+    },
+    get launches() {
+      return launches;
+    },
+    async close() {
+      closed = true;
+      const b = current ? await current.catch(() => undefined) : undefined;
+      current = undefined;
+      await b?.close().catch(() => undefined);
+    },
+  };
+};

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import type { Env, EnvFactory, TimeoutOptions } from '../src/env/index.js';
+import {
+  stepResultSchema,
+  type Episode,
+  type EnvName,
+  type Observation,
+  type Source,
+  type StepResult,
+  type Task,
+  type Termination,
+  type Transition,
+} from '../src/protocol/index.js';
+import type { RunDirectory } from '../src/store/index.js';
+import { abortable } from './abortable.js';
+import type { HistoryEntry, Policy } from './policy.js';
+import type { RunEvent } from './run-event.js';
+
+/** Everything one episode needs from the run. */
+export interface EpisodeContext {
+  envFactory: EnvFactory;
+  policy: (task: Task) => Policy;
+  task: Task;
+  /** Position of the task in the run; makes the episode id unique. */
+  index: number;
+  runDir: RunDirectory;
+  runId: string;
+  envName: EnvName;
+  stepTimeoutMs: number;
+  signal?: AbortSignal;
+  emit: (event: RunEvent) => void;
+  /** Called once per `env.step` call on a real env (invalid and failed steps too; calls the budget refused not). */
+  countRealStep: () => void;
+}
+
+/** A failure of the run directory: not the episode's fault, it ends the run. */
+class StoreFailure {
+  constructor(readonly error: unknown) {}
+}
+
+const store = async (write: () => Promise<void>): Promise<void> => {
+  try {
+    await write();
+  } catch (error) {
+    throw new StoreFailure(error);
+  }
+};
+
+/** `CODE: message` when the error has a string code, else the message. */
+export const describeError = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? `${code}: ${message}` : message;
+};
+
+const errorCode = (error: unknown): unknown =>
+  typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+
+/** The env's step result, checked: a malformed one ends the episode with an error naming the field. */
+const checkStepResult = (result: StepResult): StepResult => {
+  const parsed = stepResultSchema.safeParse(result);
+  if (!parsed.success) throw new Error(`the env returned an invalid step result: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+};
+
+/**
+ * Runs one episode and writes its transition lines (each before the next step starts) and its
+ * episode line. Env, policy and timeout failures end the episode (`error`, `budget`,
+ * `interrupted`) and are recorded; only a failure to write the run directory is thrown.
+ */
+export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Episode; closeError?: string }> => {
+  const { task, runId, signal } = context;
+  const episodeId = `${runId}-${task.task_id}-${context.index}`;
+  const startedAt = new Date().toISOString();
+  const timeout: TimeoutOptions = signal ? { timeoutMs: context.stepTimeoutMs, signal } : { timeoutMs: context.stepTimeoutMs };
+  const sources = new Set<Source>();
+  let env: Env | undefined;
+  let steps = 0;
+  let totalReward = 0;
+  let termination: Termination = 'interrupted';
+  let error: string | undefined;
+  let closeError: string | undefined;
+  /** `env.step`, counted as a real interaction when the env is real and the call was not refused by the budget. */
+  const step = async (target: Env, action: string): Promise<StepResult> => {
+    let refused = false;
+    try {
+      return await abortable(target.step(action, timeout), signal);
+    } catch (failure) {
+      refused = errorCode(failure) === 'REAL_BUDGET_EXHAUSTED';
+      throw failure;
+    } finally {
+      if (target.source === 'real' && !refused) context.countRealStep();
+    }
+  };
+  context.emit({ type: 'episode-start', runId, episodeId, taskId: task.task_id, index: context.index });
+
+  try {
+    env = await abortable(context.envFactory.create(timeout), signal, (late) => late.close());
+    const policy = context.policy(task);
+    let observation: Observation = await abortable(env.reset(task, timeout), signal);
+    sources.add(observation.source);
+    const history: HistoryEntry[] = [];
+    while (!signal?.aborted) {
+      const decision = await abortable(policy.act(observation, history, task), signal);
+      const result = checkStepResult(await step(env, decision.action));
+      const line: Transition = {
+        run_id: runId,
+        episode_id: episodeId,
+        task_id: task.task_id,
+        env: context.envName,
+        source: result.observation.source,
+        step: steps,
+        state: observation,
+        action: decision.action,
+        ...(decision.thought === undefined ? {} : { thought: decision.thought }),
+        next_state: result.observation,
+        reward: result.reward,
+        done: result.done,
+        truncated: result.truncated,
+        info: result.info,
+      };
+      await store(() => context.runDir.appendTransition(line));
+      context.emit({
+        type: 'step', runId, episodeId, taskId: task.task_id, step: steps, action: decision.action,
+        reward: result.reward, done: result.done, truncated: result.truncated, source: result.observation.source,
+      });
+      sources.add(result.observation.source);
+      history.push({ observation, action: decision.action, reward: result.reward });
+      observation = result.observation;
+      steps += 1;
+      totalReward += result.reward;
+      if (result.done || result.truncated) {
+        termination = result.done ? 'done' : 'max_steps';
+        break;
+      }
+    }
+  } catch (failure) {
+    if (failure instanceof StoreFailure) throw failure.error;
+    if (errorCode(failure) === 'REAL_BUDGET_EXHAUSTED') {
+      termination = 'budget';
+      error = describeError(failure);
+    } else if (!signal?.aborted) {
+      termination = 'error';
+      error = describeError(failure);
+    }
+  } finally {
+    if (env) {
+      try {
+        await env.close();
+      } catch (failure) {
+        closeError = describeError(failure);
+      }
+    }
+  }
+
+  const source: Episode['source'] = sources.size > 1 ? 'mixed' : ([...sources][0] ?? env?.source ?? context.envFactory.source);
+  const episode: Episode = {
+    run_id: runId,
+    episode_id: episodeId,
+    task_id: task.task_id,
+    env: context.envName,
+    source,
+    steps,
+    total_reward: totalReward,
+    success: termination === 'done' && totalReward >= 1,
+    termination,
+    ...(error === undefined ? {} : { error }),
+    started_at: startedAt,
+    ended_at: new Date().toISOString(),
+  };
+  await context.runDir.appendEpisode(episode);
+  context.emit(closeError === undefined ? { type: 'episode-end', runId, episode } : { type: 'episode-end', runId, episode, closeError });
+  return closeError === undefined ? { episode } : { episode, closeError };
+};

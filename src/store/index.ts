@@ -1,0 +1,6 @@
+export * from './run-directory.js';
+export * from './run-id.js';
+export * from './jsonl-appender.js';
+export * from './jsonl-reader.js';
+export * from './jsonl-repair.js';
+export * from './atomic-write.js';

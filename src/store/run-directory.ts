@@ -1,0 +1,128 @@
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { EnvClosedError, RunDirNotEmptyError } from '../env/errors.js';
+import { episodeSchema, transitionSchema, type Episode, type Transition } from '../protocol/index.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { JsonlAppender } from './jsonl-appender.js';
+import { readJsonl } from './jsonl-reader.js';
+import { repairJsonlTail } from './jsonl-repair.js';
+
+/** File names inside a run directory (DESIGN.md, "Contracts"). */
+export const runFileNames = {
+  transitions: 'transitions.jsonl',
+  episodes: 'episodes.jsonl',
+  shadow: 'shadow.jsonl',
+  manifest: 'manifest.json',
+} as const;
+
+/** Options of `openRunDirectory`. */
+export interface RunDirectoryOptions {
+  /** Append to a directory that already holds files (a torn last line is repaired first). Default: false. */
+  resume?: boolean;
+  /** fdatasync every appended line and fsync the manifest: durable against power loss, slower. Default: false. */
+  fsync?: boolean;
+}
+
+/** Absolute paths of a run directory's files. */
+export interface RunDirectoryPaths {
+  transitions: string;
+  episodes: string;
+  manifest: string;
+}
+
+/**
+ * A run directory: `transitions.jsonl` and `episodes.jsonl` appended line by line as things
+ * happen, and `manifest.json`. Appends are validated against the protocol schemas, written in
+ * call order and resolve once the line is on disk (fdatasync'd with `fsync`).
+ */
+export interface RunDirectory {
+  /** Absolute path of the directory. */
+  readonly dir: string;
+  readonly paths: RunDirectoryPaths;
+  appendTransition(line: Transition): Promise<void>;
+  appendEpisode(line: Episode): Promise<void>;
+  /** Replaces `manifest.json` atomically (temporary file + rename). */
+  writeManifest(manifest: Record<string, unknown>): Promise<void>;
+  /** The manifest, or undefined when none was written yet. */
+  readManifest(): Promise<Record<string, unknown> | undefined>;
+  /** All transition lines; a truncated last line (crash mid-write) is ignored. */
+  readTransitions(): Promise<Transition[]>;
+  /** All episode lines; a truncated last line (crash mid-write) is ignored. */
+  readEpisodes(): Promise<Episode[]>;
+  /** Waits for pending appends and closes the files. Idempotent. */
+  close(): Promise<void>;
+}
+
+const prepareDirectory = async (dir: string, resume: boolean): Promise<void> => {
+  await mkdir(dir, { recursive: true });
+  const entries = await readdir(dir);
+  if (entries.length > 0 && !resume) throw new RunDirNotEmptyError(dir, entries.sort());
+};
+
+/**
+ * Opens `dir` as a run directory: created if missing, an existing empty one is fine, a
+ * non-empty one is refused with `RunDirNotEmptyError` unless `resume`.
+ */
+export const openRunDirectory = async (dir: string, options: RunDirectoryOptions = {}): Promise<RunDirectory> => {
+  const absolute = resolve(dir);
+  const fsync = options.fsync ?? false;
+  await prepareDirectory(absolute, options.resume ?? false);
+  const paths: RunDirectoryPaths = {
+    transitions: join(absolute, runFileNames.transitions),
+    episodes: join(absolute, runFileNames.episodes),
+    manifest: join(absolute, runFileNames.manifest),
+  };
+  if (options.resume) {
+    await repairJsonlTail(paths.transitions, transitionSchema);
+    await repairJsonlTail(paths.episodes, episodeSchema);
+  }
+  const transitions = await JsonlAppender.open(paths.transitions, { fsync });
+  let episodes: JsonlAppender;
+  try {
+    episodes = await JsonlAppender.open(paths.episodes, { fsync });
+  } catch (error) {
+    await transitions.close();
+    throw error;
+  }
+  let closed = false;
+  const ensureOpen = (): void => {
+    if (closed) throw new EnvClosedError(`run directory ${absolute}`);
+  };
+
+  return {
+    dir: absolute,
+    paths,
+    appendTransition: async (line) => {
+      ensureOpen();
+      await transitions.append(transitionSchema.parse(line));
+    },
+    appendEpisode: async (line) => {
+      ensureOpen();
+      await episodes.append(episodeSchema.parse(line));
+    },
+    writeManifest: async (manifest) => {
+      ensureOpen();
+      await writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`, { fsync });
+    },
+    readManifest: async () => {
+      try {
+        return JSON.parse(await readFile(paths.manifest, 'utf8')) as Record<string, unknown>;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+    readTransitions: async () => {
+      await transitions.whenIdle();
+      return readJsonl(paths.transitions, transitionSchema);
+    },
+    readEpisodes: async () => {
+      await episodes.whenIdle();
+      return readJsonl(paths.episodes, episodeSchema);
+    },
+    close: async () => {
+      closed = true;
+      await Promise.all([transitions.close(), episodes.close()]);
+    },
+  };
+};
