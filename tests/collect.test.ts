@@ -85,6 +85,18 @@ describe('dreambridge collect', () => {
     expect(result.stderr).toContain('error BASE_URL_UNREACHABLE: cannot reach WebShop at http://127.0.0.1:9');
   });
 
+  it('a missing browser is an error with the remedy', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const result = spawnSync(process.execPath, [cliPath, 'collect', '--env', 'webshop', '--fixture', '--episodes', '1', '--out', join(tmp('nobrowser'), 'run')], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      env: { ...process.env, DREAMBRIDGE_CHROMIUM: '/nonexistent/chromium', DREAMBRIDGE_LOG_LEVEL: 'warn' },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('error BROWSER_NOT_FOUND');
+    expect(result.stderr).toContain('DREAMBRIDGE_CHROMIUM');
+  });
+
   it('SIGINT records episodes in flight as interrupted, flushes files, leaves no Chromium behind', async () => {
     const out = join(tmp('sigint'), 'run');
     const child = spawn(process.execPath, [cliPath, 'collect', '--env', 'webshop', '--fixture', '--episodes', '200', '--concurrency', '2', '--out', out], {

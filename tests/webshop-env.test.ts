@@ -4,6 +4,7 @@ import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebShopEnvFactory, type WebShopEnvFactory } from '../adapters/webshop/webshop-env-factory.js';
 import type { WebShopEnv } from '../adapters/webshop/webshop-env.js';
+import { webShopAvailableActions, webShopPageType } from '../adapters/webshop/webshop-profile.js';
 import { DreambridgeError } from '../src/env/errors.js';
 import type { Observation, Task } from '../src/protocol/index.js';
 import { referenceSimpleText } from './helpers/reference-text.js';
@@ -42,6 +43,9 @@ const checkAgainstReference = async (observation: Observation): Promise<void> =>
   expect(observation.text).toBe(referenceSimpleText(html));
   expect(observation.available_actions).toEqual(referenceActions(html));
   expect(observation.source).toBe('real');
+  // What the dream side reads from the text alone agrees with what the page's elements say.
+  expect(webShopAvailableActions(observation.text)).toEqual(observation.available_actions);
+  expect(webShopPageType(observation.text)).toBe(observation.page_type);
 };
 
 /** The first six words of a title, lower-cased, as a search query. */
