@@ -10,6 +10,7 @@ import { extractSimpleText } from '../adapters/browser/dom-text.js';
 import { launchChromium } from '../adapters/browser/launch.js';
 import { startWebShop } from '../fixtures/webshop/server.js';
 import { buildWebShopSite } from '../fixtures/webshop/webshop-site.js';
+import { benchWebShopAdapter } from './bench-webshop-adapter.js';
 import { fmt, median, percentile, timeIt } from './lib/stats.js';
 
 const runsFlag = process.argv.indexOf('--runs');
@@ -96,8 +97,21 @@ const main = async (): Promise<void> => {
   await browser.close();
   await running.close();
 
+  console.error('bench: WebShop adapter vs bare Playwright floor (fixture in its own process)…');
+  const adapter = await benchWebShopAdapter({ episodes: RUNS * 4 });
+  for (const [kind, k] of Object.entries(adapter.kinds)) {
+    row(`step: ${kind}`, `adapter p50 ${fmt(k.adapter_median_ms)} / p95 ${fmt(k.adapter_p95_ms)} ms; floor p50 ${fmt(k.floor_median_ms)} / p95 ${fmt(k.floor_p95_ms)} ms; ratio ${k.ratio.toFixed(2)}`, '≤ 1.25×');
+  }
+  for (const [k, t] of Object.entries(adapter.throughput)) {
+    row(`throughput at concurrency ${k}`, `adapter ${t.adapter_steps_per_s.toFixed(1)} steps/s, floor ${t.floor_steps_per_s.toFixed(1)} steps/s, ratio ${t.ratio.toFixed(2)}`, '');
+  }
+  row('best throughput, adapter / floor', adapter.best_throughput_ratio.toFixed(2), '≥ 0.85×');
+
   console.log('| measure | result | target |\n|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  console.log('\n```json');
+  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
+  console.log('```');
 };
 
 await main();

@@ -2,8 +2,8 @@
 // postinstall: make sure a Chromium exists that playwright-core can launch. No browser is ever
 // downloaded from the network here. Order (keep in step with adapters/browser/executable.ts):
 //   1. DREAMBRIDGE_CHROMIUM, then PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH (must exist if set)
-//   2. Playwright's own Chromium (PLAYWRIGHT_BROWSERS_PATH or the default ms-playwright cache)
-//   3. a system Chromium/Chrome (fixed paths, then PATH)
+//   2. Playwright's own browsers, headless shell first (PLAYWRIGHT_BROWSERS_PATH or ms-playwright)
+//   3. a system Chromium/Chrome (Debian's headless shell first, fixed paths, then PATH)
 // None found: as root on Debian/Ubuntu, `apt-get install chromium`; elsewhere print the remedy
 // and exit 0. DREAMBRIDGE_SKIP_BROWSER=1 skips the whole step.
 import { spawnSync } from 'node:child_process';
@@ -21,6 +21,8 @@ const PLAYWRIGHT_LAYOUTS = [
     'chrome-headless-shell-linux-arm64/chrome-headless-shell', 'chrome-linux/headless_shell',
     'chrome-headless-shell-mac-arm64/chrome-headless-shell', 'chrome-headless-shell-mac-x64/chrome-headless-shell']],
 ];
+// Headless shells first (about 2.5x faster per navigation than full Chromium's headless mode).
+const SYSTEM_HEADLESS_SHELLS = ['/usr/lib/chromium/chromium-headless-shell', '/usr/lib/chromium/headless_shell'];
 const SYSTEM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome',
   '/usr/bin/google-chrome-stable', '/snap/bin/chromium'];
 const SYSTEM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
@@ -64,7 +66,7 @@ const findPlaywrightChromium = (env) => {
   } catch {
     return undefined;
   }
-  for (const [prefix, layouts] of PLAYWRIGHT_LAYOUTS) {
+  for (const [prefix, layouts] of [...PLAYWRIGHT_LAYOUTS].reverse()) {
     const revisions = entries.filter((e) => e.startsWith(prefix) && /^\d+$/.test(e.slice(prefix.length)))
       .sort((a, b) => Number(b.slice(prefix.length)) - Number(a.slice(prefix.length)));
     for (const dir of revisions) {
@@ -86,7 +88,7 @@ const findChromium = (env = process.env) => {
   }
   const playwright = findPlaywrightChromium(env);
   if (playwright) return { path: playwright, source: "Playwright's Chromium" };
-  const system = SYSTEM_PATHS.find(isExecutable) ?? SYSTEM_NAMES.map((n) => onPath(n, env)).find(Boolean);
+  const system = SYSTEM_HEADLESS_SHELLS.find(isExecutable) ?? SYSTEM_PATHS.find(isExecutable) ?? SYSTEM_NAMES.map((n) => onPath(n, env)).find(Boolean);
   return system ? { path: system, source: 'system' } : undefined;
 };
 
@@ -141,6 +143,10 @@ const aptInstall = (distro) => {
   if (!run('apt-get', ['update'])) throw new SetupError(`apt-get update failed (see above)\n${remedy(distro, true)}`);
   const packages = distro === 'ubuntu' ? ['chromium', 'chromium-browser'] : ['chromium'];
   const installed = packages.some((pkg) => run('apt-get', ['install', '-y', '--no-install-recommends', pkg]));
+  // The headless shell is what headless runs use when present; without it the full browser works, slower.
+  if (installed && distro === 'debian' && !run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium-headless-shell'])) {
+    console.error(`${tag} chromium-headless-shell could not be installed; the full Chromium will be used (slower)`);
+  }
   if (!installed) throw new SetupError(`apt-get install ${packages.join(' / ')} failed (see above)\n${remedy(distro, true)}`);
   const found = findChromium();
   if (!found) throw new SetupError(`apt-get reported success but no Chromium binary was found in ${SYSTEM_PATHS.join(', ')}`);
@@ -158,12 +164,19 @@ const main = () => {
     return 0;
   }
   const found = findChromium();
+  const distro = distroOf(readOsRelease());
+  const root = process.getuid?.() === 0;
   if (found) {
+    // A system Chromium without Debian's headless shell: add the shell when we can (a few seconds).
+    if (found.source === 'system' && !SYSTEM_HEADLESS_SHELLS.includes(found.path) && process.platform === 'linux' && distro === 'debian' && root && isExecutable('/usr/bin/apt-get')
+      && (run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium-headless-shell'])
+        || (run('apt-get', ['update']) && run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium-headless-shell'])))) {
+      console.log(describe(findChromium() ?? found));
+      return 0;
+    }
     console.log(describe(found));
     return 0;
   }
-  const distro = distroOf(readOsRelease());
-  const root = process.getuid?.() === 0;
   if (process.platform === 'linux' && distro && root && (isExecutable('/usr/bin/apt-get') || onPath('apt-get', process.env))) {
     console.log(describe(aptInstall(distro)));
     return 0;

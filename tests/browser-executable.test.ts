@@ -47,18 +47,18 @@ describe('the TS finder and scripts/ensure-browser.mjs agree', () => {
     expect(stdout.trim()).toMatch(new RegExp(`: ${found?.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`));
   });
 
-  it("on Playwright's layout: newest full Chromium first, then the headless shell", () => {
+  it("on Playwright's layout: the headless shell first for headless, the newest full Chromium for headed", () => {
     const browsers = join(scratch, 'ms-playwright');
-    fakeExecutable('ms-playwright', 'chromium_headless_shell-1300', 'chrome-headless-shell-linux64', 'chrome-headless-shell');
     const env = envWith({ PLAYWRIGHT_BROWSERS_PATH: browsers });
-    const shellOnly = findChromiumExecutable({ env });
-    expect(shellOnly).toContain('chromium_headless_shell-1300');
-    expect(runScript(env).stdout).toContain(shellOnly);
-
     fakeExecutable('ms-playwright', 'chromium-1200', 'chrome-linux', 'chrome');
     const newest = fakeExecutable('ms-playwright', 'chromium-1255', 'chrome-linux64', 'chrome');
     expect(findChromiumExecutable({ env })).toBe(newest);
     expect(runScript(env).stdout).toContain(`Playwright's Chromium): ${newest}`);
+
+    const shell = fakeExecutable('ms-playwright', 'chromium_headless_shell-1300', 'chrome-headless-shell-linux64', 'chrome-headless-shell');
+    expect(findChromiumExecutable({ env })).toBe(shell);
+    expect(runScript(env).stdout).toContain(shell);
+    expect(findChromiumExecutable({ env, headless: false })).toBe(newest);
   });
 
   it('DREAMBRIDGE_CHROMIUM wins over PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH', () => {

@@ -21,8 +21,14 @@ export interface BrowserProvider {
   close(): Promise<void>;
 }
 
+/**
+ * Text observations need no images: not loading them saves a request per product on every
+ * results and item page (on a closed network, a failing lookup each).
+ */
+export const NO_IMAGES_ARG = '--blink-settings=imagesEnabled=false';
+
 const connect = async (source: BrowserSource): Promise<Browser> => {
-  if (source.kind === 'launch') return launchChromium(source);
+  if (source.kind === 'launch') return launchChromium({ ...source, args: [NO_IMAGES_ARG, ...(source.args ?? [])] });
   const endpoint = source.kind === 'ws' ? source.wsEndpoint : source.cdpEndpoint;
   try {
     return source.kind === 'ws'

@@ -19,6 +19,12 @@ const playwrightLayouts: ReadonlyArray<readonly [prefix: string, executables: re
     'chrome-headless-shell-mac-arm64/chrome-headless-shell', 'chrome-headless-shell-mac-x64/chrome-headless-shell']],
 ];
 
+/**
+ * Headless shells (Chromium's old headless mode, a separate binary) first: about 2.5× faster per
+ * navigation than full Chromium's new headless mode on a 2-core machine, which is why Playwright
+ * also prefers its own headless shell. Used only for headless launches.
+ */
+const systemHeadlessShells = ['/usr/lib/chromium/chromium-headless-shell', '/usr/lib/chromium/headless_shell'];
 const systemPaths = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome',
   '/usr/bin/google-chrome-stable', '/snap/bin/chromium'];
 const systemNames = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
@@ -28,6 +34,8 @@ export interface FindChromiumOptions {
   executablePath?: string;
   /** Environment to read the variables and PATH from. Default: `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** A headless launch may use a headless shell (preferred); a headed one may not. Default: true. */
+  headless?: boolean;
 }
 
 const isExecutable = (file: string): boolean => {
@@ -62,7 +70,7 @@ export const playwrightBrowsersDir = (env: NodeJS.ProcessEnv = process.env): str
   return join(cache, 'ms-playwright');
 };
 
-const findPlaywrightChromium = (env: NodeJS.ProcessEnv): string | undefined => {
+const findPlaywrightChromium = (env: NodeJS.ProcessEnv, headless: boolean): string | undefined => {
   const root = playwrightBrowsersDir(env);
   let entries: string[];
   try {
@@ -70,12 +78,14 @@ const findPlaywrightChromium = (env: NodeJS.ProcessEnv): string | undefined => {
   } catch {
     return undefined;
   }
-  for (const [prefix, layouts] of playwrightLayouts) {
+  // Headless: the shell first; headed: never the shell.
+  const layouts = headless ? [...playwrightLayouts].reverse() : playwrightLayouts.filter(([prefix]) => prefix === 'chromium-');
+  for (const [prefix, executables] of layouts) {
     const revisions = entries
       .filter((entry) => entry.startsWith(prefix) && /^\d+$/.test(entry.slice(prefix.length)))
       .sort((a, b) => Number(b.slice(prefix.length)) - Number(a.slice(prefix.length)));
     for (const dir of revisions) {
-      const found = layouts.map((rel) => join(root as string, dir, rel)).find(isExecutable);
+      const found = executables.map((rel) => join(root as string, dir, rel)).find(isExecutable);
       if (found) return found;
     }
   }
@@ -87,8 +97,8 @@ const onPath = (name: string, env: NodeJS.ProcessEnv): string | undefined =>
 
 /**
  * The Chromium that playwright-core should launch: `executablePath`, then `DREAMBRIDGE_CHROMIUM`,
- * `PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH`, Playwright's own Chromium (then its headless shell), then
- * a system Chromium/Chrome. Returns undefined when there is none; throws `BrowserNotFoundError`
+ * `PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH`, Playwright's own browsers, then the system's; for a
+ * headless launch a headless shell comes before a full Chromium at each of the last two. Returns undefined when there is none; throws `BrowserNotFoundError`
  * when an explicit path or variable names something that is not an executable file.
  */
 export const findChromiumExecutable = (options: FindChromiumOptions = {}): string | undefined => {
@@ -98,7 +108,9 @@ export const findChromiumExecutable = (options: FindChromiumOptions = {}): strin
     const value = env[name];
     if (value) return checked(value, name);
   }
-  return findPlaywrightChromium(env)
+  const headless = options.headless ?? true;
+  return findPlaywrightChromium(env, headless)
+    ?? (headless ? systemHeadlessShells.find(isExecutable) : undefined)
     ?? systemPaths.find(isExecutable)
     ?? systemNames.map((name) => onPath(name, env)).find((file) => file !== undefined);
 };

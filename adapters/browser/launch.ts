@@ -41,9 +41,10 @@ const summarize = (error: unknown): string => {
  * `DreambridgeError` with code `BROWSER_LAUNCH_FAILED` and the Playwright error as `cause`.
  */
 export const launchChromium = async (options: LaunchChromiumOptions = {}): Promise<Browser> => {
-  const executablePath = requireChromiumExecutable(
-    options.executablePath === undefined ? {} : { executablePath: options.executablePath },
-  );
+  const executablePath = requireChromiumExecutable({
+    ...(options.executablePath === undefined ? {} : { executablePath: options.executablePath }),
+    headless: options.headless ?? true,
+  });
   const timeoutMs = options.timeoutMs ?? defaultLaunchTimeoutMs;
   try {
     return await chromium.launch({

@@ -51,6 +51,7 @@ export class WebShopEnv implements Env {
   private context: BrowserContext | undefined;
   private page: Page | undefined;
   private current: Observation | undefined;
+  private radioUrls: Record<string, string> = {};
   private instruction = '';
   private steps = 0;
   private done = false;
@@ -148,6 +149,7 @@ export class WebShopEnv implements Env {
   }
 
   private observe(snapshot: WebShopPageSnapshot): Observation {
+    this.radioUrls = snapshot.radioUrls;
     const text = this.rich ? snapshot.richText : snapshot.text;
     const pageType = webShopPageTypeFromUrl(snapshot.url) ?? webShopPageType(snapshot.text);
     return {
@@ -174,10 +176,15 @@ export class WebShopEnv implements Env {
 
   /** Clicks what the reference calls a clickable: a `.btn`, a product link, or an option radio. */
   private async click(page: Page, target: string, remainingMs: () => number): Promise<void> {
+    const dataUrl = this.radioUrls[target];
+    if (dataUrl !== undefined) {
+      // Option radios navigate by their data-url (the real page does it with jQuery from a CDN).
+      await page.goto(new URL(dataUrl, page.url()).href, { waitUntil: 'domcontentloaded', timeout: remainingMs() });
+      return;
+    }
     await this.navigateBy(page, remainingMs, async () => {
       const outcome = (await page.evaluate(callScript(CLICK_SCRIPT, target))) as ClickOutcome;
       if (outcome.kind === 'missing') throw new DreambridgeError('NAVIGATION_FAILED', `nothing to click for "${target}" on ${page.url()}`);
-      // Option radios navigate by their data-url (the real page does it with jQuery from a CDN).
       if (outcome.kind === 'radio') await page.goto(new URL(outcome.dataUrl, page.url()).href, { waitUntil: 'commit', timeout: remainingMs() });
     });
   }

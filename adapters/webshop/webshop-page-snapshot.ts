@@ -13,16 +13,21 @@ export interface WebShopPageSnapshot {
   clickables: string[];
   reward: string | null;
   rewardInfo: string | null;
+  /** Option radio value → its data-url, so choosing an option needs no extra round trip. */
+  radioUrls: Record<string, string>;
 }
 
 /**
  * `text_rich` as WebShop's text environment writes it: buttons and product links as
- * `[button] x [button_]`, chosen options as `[clicked button] x [clicked button_]` (announced by a
- * leading `You have clicked x.`), other text on its own line. Whitespace-only nodes are skipped.
+ * `[button] x [button_]`, chosen options (their quoted value is in the URL, as the text env checks)
+ * as `[clicked button] x [clicked button_]`, announced by a leading `You have clicked x.`; other
+ * text on its own line. Whitespace-only nodes are skipped.
  */
 const RICH_TEXT_SCRIPT = `(() => {
   const ignored = new Set(['STYLE', 'SCRIPT', 'HEAD', 'TITLE', 'META']);
   const walker = document.createTreeWalker(document, NodeFilter.SHOW_TEXT);
+  let url = location.href;
+  try { url = decodeURIComponent(url); } catch (e) {}
   let out = '';
   let clicked = '';
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -32,8 +37,8 @@ const RICH_TEXT_SCRIPT = `(() => {
     if (!t) continue;
     if (parent.tagName === 'BUTTON') out += '[button] ' + t + ' [button_]\\n';
     else if (parent.tagName === 'LABEL') {
-      const input = document.getElementById(parent.htmlFor);
-      if (input && input.checked) {
+      // Chosen as WebShop's text env decides it: the quoted value appears in the page URL.
+      if (url.includes("'" + t + "'")) {
         out += '  [clicked button] ' + t + ' [clicked button_]\\n';
         clicked += 'You have clicked ' + t + '.\\n';
       } else out += '  [button] ' + t + ' [button_]\\n';
@@ -51,7 +56,11 @@ const snapshotScript = (rich: boolean): string => `(() => {
   const add = (value) => { if (!clickables.includes(value)) clickables.push(value); };
   document.querySelectorAll('.btn').forEach((el) => add(lower(el)));
   document.querySelectorAll('.product-link').forEach((el) => add(lower(el)));
-  document.querySelectorAll('input[type="radio"]').forEach((el) => add(el.value));
+  const radioUrls = {};
+  document.querySelectorAll('input[type="radio"]').forEach((el) => {
+    add(el.value);
+    if (el.dataset.url && !(el.value in radioUrls)) radioUrls[el.value] = el.dataset.url;
+  });
   const instructionEl = document.querySelector('#instruction-text h4');
   const instruction = instructionEl ? (instructionEl.textContent || '').replace(/^\\s*Instruction:\\s*/, '').trim() : null;
   const reward = document.querySelector('#reward pre');
@@ -65,6 +74,7 @@ const snapshotScript = (rich: boolean): string => `(() => {
     clickables,
     reward: reward ? (reward.textContent || '').trim() : null,
     rewardInfo: rewardInfo ? rewardInfo.textContent : null,
+    radioUrls,
   };
 })()`;
 
