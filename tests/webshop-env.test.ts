@@ -1,28 +1,17 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as cheerio from 'cheerio';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWebShopEnvFactory, type WebShopEnvFactory } from '../adapters/webshop/webshop-env-factory.js';
+import { describe, expect, it } from 'vitest';
+import { createWebShopEnvFactory } from '../adapters/webshop/webshop-env-factory.js';
 import type { WebShopEnv } from '../adapters/webshop/webshop-env.js';
 import { webShopAvailableActions, webShopPageType } from '../adapters/webshop/webshop-profile.js';
 import { DreambridgeError } from '../src/env/errors.js';
 import type { Observation, Task } from '../src/protocol/index.js';
 import { referenceSimpleText } from './helpers/reference-text.js';
 import { startProxy } from './helpers/rewriting-proxy.js';
-import { startFixture, type FixtureHandle } from './helpers/webshop-fixture.js';
+import { useWebShopBridge } from './helpers/webshop-bridge.js';
 
-let fixture: FixtureHandle;
-let factory: WebShopEnvFactory;
-
-beforeAll(async () => {
-  fixture = await startFixture({ seed: 0, size: 1000 });
-  factory = await createWebShopEnvFactory({ baseUrl: fixture.url });
-});
-
-afterAll(async () => {
-  await factory?.close();
-  await fixture?.running.close();
-});
+const bridge = useWebShopBridge();
 
 const task = (index: number): Task => ({ task_id: String(index), env: 'webshop' });
 
@@ -55,9 +44,9 @@ const clickables = (o: Observation): string[] => (o.available_actions as { click
 
 describe('WebShopEnv against the fixture in Chromium', () => {
   it('walks every page type with reference observations and available actions, then buys', async () => {
-    const env = await factory.create();
+    const env = await bridge.factory.create();
     try {
-      const goal = fixture.site.goals[1500]!;
+      const goal = bridge.fixture.site.goals[1500]!;
       let obs = await env.reset(task(1500));
       expect(obs.page_type).toBe('search');
       expect(obs.instruction).toBe(goal.instruction_text);
@@ -83,7 +72,7 @@ describe('WebShopEnv against the fixture in Chromium', () => {
       expect(obs.page_type).toBe('item');
       await checkAgainstReference(obs);
 
-      const product = fixture.site.productByAsin.get(asin.toUpperCase())!;
+      const product = bridge.fixture.site.productByAsin.get(asin.toUpperCase())!;
       const option = product.options[0]?.[1].at(-1);
       if (option !== undefined) {
         step = await env.step(`click[${option}]`);
@@ -113,13 +102,13 @@ describe('WebShopEnv against the fixture in Chromium', () => {
 
   it('buying the goal product with its options reads reward 1.0 from the done page', async () => {
     // A train goal within budget whose product the search lists on page 1 for its title words.
-    const { goals, prices, search } = fixture.site;
+    const { goals, prices, search } = bridge.fixture.site;
     const index = goals.findIndex(
       (g, i) => i >= 1500 && (prices.get(g.asin) ?? Infinity) <= g.price_upper && search.search(titleWords(g.name)).slice(0, 10).some((p) => p.asin === g.asin),
     );
     expect(index).toBeGreaterThanOrEqual(1500);
     const goal = goals[index]!;
-    const env = await factory.create();
+    const env = await bridge.factory.create();
     try {
       await env.reset(task(index));
       let step = await env.step(`search[${titleWords(goal.name).join(' ')}]`);
@@ -135,7 +124,7 @@ describe('WebShopEnv against the fixture in Chromium', () => {
   });
 
   it('invalid actions are no-op steps with last_action_error, reward 0; max_steps truncates', async () => {
-    const short = await createWebShopEnvFactory({ baseUrl: fixture.url, maxSteps: 3 });
+    const short = await createWebShopEnvFactory({ baseUrl: bridge.fixture.url, maxSteps: 3 });
     const env = await short.create();
     try {
       const start = await env.reset(task(1600));
@@ -156,7 +145,7 @@ describe('WebShopEnv against the fixture in Chromium', () => {
   });
 
   it('searchAnywhere lets search work from any page, as the text environment does', async () => {
-    const anywhere = await createWebShopEnvFactory({ baseUrl: fixture.url, searchAnywhere: true });
+    const anywhere = await createWebShopEnvFactory({ baseUrl: bridge.fixture.url, searchAnywhere: true });
     const env = await anywhere.create();
     try {
       await env.reset(task(1601));
@@ -171,13 +160,13 @@ describe('WebShopEnv against the fixture in Chromium', () => {
   });
 
   it('text_rich marks buttons and chosen options', async () => {
-    const rich = await createWebShopEnvFactory({ baseUrl: fixture.url, observationMode: 'text_rich' });
+    const rich = await createWebShopEnvFactory({ baseUrl: bridge.fixture.url, observationMode: 'text_rich' });
     const env = await rich.create();
     try {
       const obs = await env.reset(task(1602));
       expect(obs.text).toContain('[button] Search [button_]');
-      const product = fixture.site.products.find(
-        (p) => p.options.length > 0 && fixture.site.search.search(titleWords(p.Title)).slice(0, 10).some((hit) => hit.asin === p.asin),
+      const product = bridge.fixture.site.products.find(
+        (p) => p.options.length > 0 && bridge.fixture.site.search.search(titleWords(p.Title)).slice(0, 10).some((hit) => hit.asin === p.asin),
       )!;
       await env.step(`search[${titleWords(product.Title).join(' ')}]`);
       const item = await env.step(`click[${product.asin.toLowerCase()}]`);
@@ -193,7 +182,7 @@ describe('WebShopEnv against the fixture in Chromium', () => {
   });
 
   it('parallel episodes on the same goal get distinct server sessions', async () => {
-    const [a, b] = await Promise.all([factory.create(), factory.create()]);
+    const [a, b] = await Promise.all([bridge.factory.create(), bridge.factory.create()]);
     try {
       const [oa, ob] = await Promise.all([a.reset(task(1700)), b.reset(task(1700))]);
       expect(oa.url).not.toBe(ob.url);
@@ -219,7 +208,7 @@ describe('WebShopEnv faults', () => {
 
   it('a page that hangs times out that step with STEP_TIMEOUT', async () => {
     // A proxy in front of the fixture that never answers item pages.
-    const proxy = await startProxy(fixture.url, { hang: (url) => url.startsWith('/item_page/') });
+    const proxy = await startProxy(bridge.fixture.url, { hang: (url) => url.startsWith('/item_page/') });
     const url = proxy.url;
     const hanging = await createWebShopEnvFactory({ baseUrl: url });
     const env = await hanging.create();
@@ -238,7 +227,7 @@ describe('WebShopEnv faults', () => {
   });
 
   it('a killed browser is relaunched for the next episode', async () => {
-    const own = await createWebShopEnvFactory({ baseUrl: fixture.url });
+    const own = await createWebShopEnvFactory({ baseUrl: bridge.fixture.url });
     try {
       const first = (await own.create()) as WebShopEnv;
       await first.reset(task(1604));
@@ -259,7 +248,7 @@ describe('WebShopEnv faults', () => {
   });
 
   it('rejects a non-numeric goal index with a clear error', async () => {
-    const env = await factory.create();
+    const env = await bridge.factory.create();
     try {
       await expect(env.reset({ task_id: 'abc', env: 'webshop' })).rejects.toBeInstanceOf(DreambridgeError);
     } finally {

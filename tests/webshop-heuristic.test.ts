@@ -1,34 +1,22 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWebShopEnvFactory, type WebShopEnvFactory } from '../adapters/webshop/webshop-env-factory.js';
+import { describe, expect, it } from 'vitest';
 import { parseWebShopAction } from '../adapters/webshop/webshop-profile.js';
 import { createHeuristicWebShopPolicy } from '../harness/policies/index.js';
 import { runEpisodes } from '../harness/runner.js';
 import type { Observation } from '../src/protocol/index.js';
 import { openRunDirectory } from '../src/store/index.js';
 import { sharedFile } from './helpers/shared-data.js';
-import { startFixture, type FixtureHandle } from './helpers/webshop-fixture.js';
+import { useWebShopBridge } from './helpers/webshop-bridge.js';
 
-let fixture: FixtureHandle;
-let factory: WebShopEnvFactory;
-
-beforeAll(async () => {
-  fixture = await startFixture({ seed: 0, size: 1000 });
-  factory = await createWebShopEnvFactory({ baseUrl: fixture.url });
-});
-
-afterAll(async () => {
-  await factory?.close();
-  await fixture?.running.close();
-});
+const bridge = useWebShopBridge();
 
 describe('heuristic policy on the real bridge', () => {
   it('reaches a mean reward of at least 0.5 over the first 20 train goals', async () => {
     const runDir = await openRunDirectory(mkdtempSync(join(tmpdir(), 'dreambridge-heuristic-')));
     const tasks = Array.from({ length: 20 }, (_, i) => ({ task_id: String(1500 + i), env: 'webshop' as const }));
-    const summary = await runEpisodes({ envFactory: factory, policy: () => createHeuristicWebShopPolicy(), tasks, concurrency: 4, runDir, runId: 'run-heuristic', envName: 'webshop' });
+    const summary = await runEpisodes({ envFactory: bridge.factory, policy: () => createHeuristicWebShopPolicy(), tasks, concurrency: 4, runDir, runId: 'run-heuristic', envName: 'webshop' });
     await runDir.close();
     console.info(`heuristic policy, first 20 train goals: mean reward ${summary.meanReward.toFixed(3)}, success ${(summary.successRate * 100).toFixed(0)}%`);
     expect(summary.episodes).toBe(20);
@@ -74,7 +62,7 @@ describe('actions of real human WebShop sessions', () => {
     expect([...kinds.keys()].sort()).toEqual(expect.arrayContaining(['buy now', 'option', 'product', 'search']));
 
     // Replay each kind on the fixture, with the humans' own search words, through the adapter.
-    const env = await factory.create();
+    const env = await bridge.factory.create();
     const exercised = new Set<string>();
     const clickables = (o: Observation) => (o.available_actions as { clickables: string[] }).clickables;
     const act = async (kind: string, action: string): Promise<Observation> => {
@@ -90,10 +78,10 @@ describe('actions of real human WebShop sessions', () => {
       let obs = await act('search', `search[${query}]`);
       obs = await act('next >', 'click[next >]');
       obs = await act('< prev', 'click[< prev]');
-      const withOptions = fixture.site.products.find((p) => p.options.length > 0 && clickables(obs).includes(p.asin.toLowerCase()));
+      const withOptions = bridge.fixture.site.products.find((p) => p.options.length > 0 && clickables(obs).includes(p.asin.toLowerCase()));
       const asin = withOptions?.asin.toLowerCase() ?? clickables(obs).find((c) => /^b0/.test(c))!;
       obs = await act('product', `click[${asin}]`);
-      const option = fixture.site.productByAsin.get(asin.toUpperCase())!.options[0]?.[1][0];
+      const option = bridge.fixture.site.productByAsin.get(asin.toUpperCase())!.options[0]?.[1][0];
       if (option !== undefined) obs = await act('option', `click[${option}]`);
       obs = await act('sub-page', 'click[features]');
       obs = await act('< prev', 'click[< prev]');
