@@ -130,7 +130,8 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
       steps += 1;
       totalReward += result.reward;
       if (result.done || result.truncated) {
-        termination = result.done ? 'done' : 'max_steps';
+        // An env may say why it ended early (e.g. WebArena's repeated-action rule: 'early_stop').
+        termination = result.info['termination'] === 'early_stop' ? 'early_stop' : result.done ? 'done' : 'max_steps';
         break;
       }
     }

@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
 import { DreambridgeError, EnvClosedError } from '../../src/env/errors.js';
 import { launchChromium, type LaunchChromiumOptions } from './launch.js';
 
@@ -13,7 +13,8 @@ export type BrowserSource =
  * reconnecting) when the browser has died, so one crash costs the episodes in flight, not the run.
  */
 export interface BrowserProvider {
-  newContext(): Promise<BrowserContext>;
+  /** A fresh isolated context (e.g. with a storage state for a logged-in site). */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
   /** Browser name and version, for run manifests. */
   version(): Promise<string>;
   /** How many times the browser was (re)started. */
@@ -62,14 +63,14 @@ export const createBrowserProvider = (source: BrowserSource = { kind: 'launch' }
   };
 
   return {
-    async newContext() {
+    async newContext(options) {
       const b = await browser();
       try {
-        return await b.newContext();
+        return await b.newContext(options);
       } catch (error) {
         // The browser may have died between the check and the call: one retry on a fresh one.
         if (b.isConnected()) throw error;
-        return (await browser()).newContext();
+        return (await browser()).newContext(options);
       }
     },
     async version() {

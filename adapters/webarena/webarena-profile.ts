@@ -1,0 +1,132 @@
+import type { AvailableActions, Observation } from '../../src/protocol/observation.js';
+import type { CanonicalKey, ParsedAction, SiteProfile } from '../../src/protocol/site-profile.js';
+import type { Split, Task } from '../../src/protocol/task.js';
+import { formatWebArenaAction, parseWebArenaAction } from './webarena-profile-actions.js';
+
+export { extractWebArenaAction, formatWebArenaAction, parseWebArenaAction } from './webarena-profile-actions.js';
+export type { ParsedWebArenaAction, WebArenaAction } from './webarena-profile-actions.js';
+
+export const WEBARENA_PROFILE_VERSION = 'webarena-profile/1';
+export const WEBARENA_KEY_VERSION = 'webarena-key/1';
+
+/** Roles an agent can act on; their (role, name) pairs identify a page state. */
+export const ACTIONABLE_ROLES: ReadonlySet<string> = new Set([
+  'link', 'button', 'textbox', 'searchbox', 'combobox', 'listbox', 'option', 'checkbox', 'radio',
+  'menuitem', 'menuitemcheckbox', 'menuitemradio', 'tab', 'switch', 'slider', 'spinbutton', 'treeitem',
+]);
+
+/** One line of the tree text: `[id] role 'name' …` (tabs before it give the depth). */
+export const TREE_LINE = /^\t*\[([^\]]+)\] (\S+) (?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")?/;
+
+export interface TreeEntry {
+  id: string;
+  role: string;
+  name: string;
+}
+
+/** The `[id] role 'name'` entries of a WebArena-format tree text. */
+export const readTreeEntries = (text: string): TreeEntry[] => {
+  const entries: TreeEntry[] = [];
+  for (const line of text.split('\n')) {
+    const m = TREE_LINE.exec(line);
+    if (m?.[1] && m[2]) entries.push({ id: m[1], role: m[2], name: (m[3] ?? m[4] ?? '').replace(/\\(.)/g, '$1') });
+  }
+  return entries;
+};
+
+/** Actionable ids of a tree text, in document order. */
+export const actionableIds = (text: string): string[] => readTreeEntries(text).filter((e) => ACTIONABLE_ROLES.has(e.role)).map((e) => e.id);
+
+/**
+ * A page type from the URL path: relative to the site base it belongs to when known
+ * (`shopping_admin:/orders/:n`), numbers and long hex/ids generalised so that pages of one kind
+ * share a type.
+ */
+export const webArenaPageType = (url: string, sites: Readonly<Record<string, string>> = {}): string => {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'unknown';
+  }
+  const href = `${parsed.origin}${parsed.pathname}`;
+  const match = Object.entries(sites)
+    .filter(([, base]) => href.startsWith(base.replace(/\/+$/, '')))
+    .sort((a, b) => b[1].length - a[1].length)[0];
+  const path = match ? href.slice(match[1].replace(/\/+$/, '').length) : parsed.pathname;
+  const normal = path
+    .split('/')
+    .filter(Boolean)
+    .map((seg) => (/^\d+$/.test(seg) ? ':n' : /^[0-9a-f]{12,}$/i.test(seg) ? ':id' : seg.toLowerCase()))
+    .join('/');
+  return `${match ? match[0] : parsed.host}:/${normal}`;
+};
+
+/** 64-bit FNV-1a, 16 hex digits: a stable digest that is the same on every machine. */
+const fnv1a = (text: string): string => {
+  let hash = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= BigInt(text.charCodeAt(i));
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, '0');
+};
+
+/**
+ * Canonical key (`webarena-key/1`): `<URL path>|<digest of the sorted set of actionable
+ * (role, name) pairs>`. Ids are left out: they number elements, they do not identify the state.
+ */
+export const webArenaCanonicalKey = (state: Pick<Observation, 'text' | 'url'>): CanonicalKey => {
+  let path = '';
+  try {
+    path = state.url ? new URL(state.url).pathname.replace(/\/+$/, '') || '/' : '';
+  } catch {
+    path = '';
+  }
+  const pairs = [...new Set(readTreeEntries(state.text).filter((e) => ACTIONABLE_ROLES.has(e.role)).map((e) => `${e.role}\u0000${e.name}`))].sort();
+  return { version: WEBARENA_KEY_VERSION, key: `${path}|${fnv1a(pairs.join('\u0001'))}` };
+};
+
+const toParsedAction = (raw: string): ParsedAction => {
+  const parsed = parseWebArenaAction(raw);
+  if (!parsed.ok) return { ok: false, raw, reason: parsed.reason };
+  const text = formatWebArenaAction(parsed.action);
+  return { ok: true, name: parsed.action.kind, arg: text.slice(parsed.action.kind.length).trim(), raw };
+};
+
+/** Ids an action refers to, so validation can check them against the page. */
+const idOf = (raw: string): string | undefined => {
+  const parsed = parseWebArenaAction(raw);
+  return parsed.ok && 'id' in parsed.action ? parsed.action.id : undefined;
+};
+
+/** The WebArena site profile: pure, shared by the real adapter and the dream side. */
+export const createWebArenaProfile = (options: { taskIds?: readonly string[]; sites?: Readonly<Record<string, string>> } = {}): SiteProfile => ({
+  env: 'webarena',
+  version: WEBARENA_PROFILE_VERSION,
+  pageType: (text) => {
+    const url = /^URL: (\S+)/m.exec(text)?.[1];
+    return url ? webArenaPageType(url, options.sites) : undefined;
+  },
+  availableActions: (text): AvailableActions => ({ ids: actionableIds(text) }),
+  parseAction: toParsedAction,
+  validateAction: (action, available) => {
+    const parsed = parseWebArenaAction(action);
+    if (!parsed.ok) return { valid: false, reason: parsed.reason };
+    const id = idOf(action);
+    if (id !== undefined && 'ids' in available && !available.ids.includes(id)) {
+      return { valid: false, reason: `no actionable element [${id}] on this page` };
+    }
+    return { valid: true };
+  },
+  canonicalKey: webArenaCanonicalKey,
+  prompts: {
+    system:
+      'You imagine a website from the WebArena benchmark (a shop admin, a forum, GitLab, a map, a wiki). Given the task, the history and the current page as an accessibility tree, predict the next page after the action, in the same tree format, and whether the task is done.',
+    stateFormat:
+      "A header 'Tab 0 (current): <title>', a blank line, then one element per line, tab-indented by depth: [id] role 'name' followed by properties such as focused: True, required: False, expanded: False, hasPopup: menu. Text appears as StaticText lines.",
+  },
+  // WebArena has no train/eval/test split of its own: every task is a test task.
+  tasks: (split: Split): Task[] =>
+    split === 'test' ? (options.taskIds ?? []).map((id) => ({ task_id: id, env: 'webarena', split: 'test' })) : [],
+});
