@@ -72,17 +72,20 @@ const fnv1a = (text: string): string => {
   return hash.toString(16).padStart(16, '0');
 };
 
+const pathOf = (url: string | undefined): string => {
+  try {
+    return url ? new URL(url).pathname.replace(/\/+$/, '') || '/' : '';
+  } catch {
+    return '';
+  }
+};
+
 /**
  * Canonical key (`webarena-key/1`): `<URL path>|<digest of the sorted set of actionable
  * (role, name) pairs>`. Ids are left out: they number elements, they do not identify the state.
  */
 export const webArenaCanonicalKey = (state: Pick<Observation, 'text' | 'url'>): CanonicalKey => {
-  let path = '';
-  try {
-    path = state.url ? new URL(state.url).pathname.replace(/\/+$/, '') || '/' : '';
-  } catch {
-    path = '';
-  }
+  const path = pathOf(state.url);
   const pairs = [...new Set(readTreeEntries(state.text).filter((e) => ACTIONABLE_ROLES.has(e.role)).map((e) => `${e.role}\u0000${e.name}`))].sort();
   return { version: WEBARENA_KEY_VERSION, key: `${path}|${fnv1a(pairs.join('\u0001'))}` };
 };

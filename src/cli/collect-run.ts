@@ -12,6 +12,8 @@ import type { Split, Task } from '../protocol/index.js';
 import { createRunId, openRunDirectory } from '../store/index.js';
 import { createLogger } from './logger.js';
 import { packageVersion } from './package-version.js';
+import { withInterrupt } from './interrupt.js';
+import { replayActions } from './replay-actions.js';
 import { createProgress } from './progress.js';
 
 export interface CollectFlags {
@@ -43,32 +45,11 @@ export interface CollectFlags {
 /** Default goal count of a real WebShop (its synthetic goals on the 1000-product split). */
 const REAL_WEBSHOP_GOALS = 6910;
 
-const browserSource = (flags: CollectFlags): BrowserSource => {
+export const browserSource = (flags: Pick<CollectFlags, 'browserWs' | 'browserCdp' | 'executable'>): BrowserSource => {
   if (flags.browserWs && flags.browserCdp) throw new ConfigInvalidError('give --browser-ws or --browser-cdp, not both');
   if (flags.browserWs) return { kind: 'ws', wsEndpoint: flags.browserWs };
   if (flags.browserCdp) return { kind: 'cdp', cdpEndpoint: flags.browserCdp };
   return { kind: 'launch', ...(flags.executable ? { executablePath: flags.executable } : {}) };
-};
-
-/** Replay actions: a JSON list (every episode plays it) or an object of task id → list. */
-const replayActions = (file: string): ((task: Task) => string[]) => {
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ConfigInvalidError(`--actions ${file}: ${(error as Error).message}`);
-  }
-  const isList = (v: unknown): v is string[] => Array.isArray(v) && v.every((a) => typeof a === 'string');
-  if (isList(data)) return () => data;
-  if (data && typeof data === 'object' && Object.values(data).every(isList)) {
-    const byTask = data as Record<string, string[]>;
-    return (task) => {
-      const actions = byTask[task.task_id];
-      if (!actions) throw new ConfigInvalidError(`--actions ${file} has no actions for task ${task.task_id}`);
-      return actions;
-    };
-  }
-  throw new ConfigInvalidError(`--actions ${file}: expected a JSON list of action strings, or an object of task id → list`);
 };
 
 const policyFactory = (flags: CollectFlags): ((task: Task) => Policy) => {
@@ -105,7 +86,7 @@ export interface CollectResult {
  * directory; SIGINT/SIGTERM end it early with the in-flight episodes recorded as interrupted.
  */
 export const runCollect = async (flags: CollectFlags): Promise<CollectResult> => {
-  if (flags.env !== 'webshop') throw new ConfigInvalidError(`--env ${flags.env} is not supported yet (webshop is)`);
+  if (flags.env !== 'webshop') throw new ConfigInvalidError(`--env ${flags.env}: expected webshop or webarena`);
   if (Boolean(flags.url) === Boolean(flags.fixture)) throw new ConfigInvalidError('give exactly one of --url URL (your WebShop) or --fixture (the local one)');
   const logger = createLogger('collect');
   const makePolicy = policyFactory(flags);
@@ -117,14 +98,20 @@ export const runCollect = async (flags: CollectFlags): Promise<CollectResult> =>
   }
   const baseUrl = fixture?.url ?? flags.url!;
   const goalCount = site?.goals.length ?? flags.goalCount ?? REAL_WEBSHOP_GOALS;
-  const abort = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (abort.signal.aborted) process.exit(130);
-    logger.warn({ signal }, 'stopping: episodes in flight will be recorded as interrupted');
-    abort.abort(new Error(`interrupted by ${signal}`));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  return withInterrupt(logger, (signal) => collectWebShop(flags, { baseUrl, goalCount, makePolicy, site, fixture, signal }));
+};
+
+interface WebShopCollectSetup {
+  baseUrl: string;
+  goalCount: number;
+  makePolicy: (task: Task) => Policy;
+  site: WebShopSite | undefined;
+  fixture: RunningWebShop | undefined;
+  signal: AbortSignal;
+}
+
+const collectWebShop = async (flags: CollectFlags, setup: WebShopCollectSetup): Promise<CollectResult> => {
+  const { baseUrl, goalCount, makePolicy, site, fixture, signal } = setup;
   let factory: Awaited<ReturnType<typeof createWebShopEnvFactory>> | undefined;
   try {
     let tasks = selectTasks(flags, goalCount);
@@ -175,15 +162,13 @@ export const runCollect = async (flags: CollectFlags): Promise<CollectResult> =>
       runId,
       envName: 'webshop',
       stepTimeoutMs: flags.stepTimeout,
-      signal: abort.signal,
+      signal,
       onEvent: (event) => progress.onEvent(event),
     });
     progress.stop();
     await runDir.close();
-    return { summary, dir: runDir.dir, interrupted: abort.signal.aborted };
+    return { summary, dir: runDir.dir, interrupted: signal.aborted };
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await factory?.close();
     await fixture?.close();
   }

@@ -30,5 +30,11 @@ export const fixtureCommand = (): Command => {
     .option('--attrs', 'show the Attributes tab (leaks annotations; benchmarks run without it)', false)
     .option('--export-catalog <dir>', "write the catalogue and goals in WebShop's own schemas to DIR")
     .action(runWebShopFixture);
+  fixture
+    .command('webarena')
+    .description('serve WebArena-style sites (a shop admin and a forum) with state namespaced and reset per episode; prints the URLs, logins and the tasks file')
+    .option('--port <n>', 'port to listen on (0 = any free port)', intOption(0, 65535), 0)
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .action(async (flags: { port: number; host: string }) => (await import('./fixture-webarena-run.js')).runWebArenaFixture(flags));
   return fixture;
 };

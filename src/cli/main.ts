@@ -3,8 +3,10 @@ import { isDreambridgeError } from '../env/errors.js';
 import { collectCommand } from './collect-command.js';
 import { demoCommand } from './demo-command.js';
 import { doctorCommand } from './doctor-command.js';
+import { evaluateCommand } from './evaluate-command.js';
 import { fixtureCommand } from './fixture-command.js';
 import { packageVersion } from './package-version.js';
+import { tasksCommand } from './tasks-command.js';
 
 const program = new Command('dreambridge')
   .description('A real-environment bridge for agent RL with synthetic experience: WebShop and WebArena through a browser.')
@@ -16,6 +18,8 @@ program.addCommand(demoCommand());
 program.addCommand(collectCommand());
 program.addCommand(doctorCommand());
 program.addCommand(fixtureCommand());
+program.addCommand(tasksCommand());
+program.addCommand(evaluateCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -17,6 +17,10 @@ export const errorCodes = [
   'REPLAY_EXHAUSTED',
   'NO_AVAILABLE_ACTION',
   'BASE_URL_UNREACHABLE',
+  'PLACEHOLDER_UNRESOLVED',
+  'STORAGE_STATE_MISSING',
+  'JUDGE_FAILED',
+  'ANSWERS_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -105,6 +109,34 @@ export class NoAvailableActionError extends DreambridgeError {
     super('NO_AVAILABLE_ACTION', `the ${policy} policy found no available action${pageType === undefined ? '' : ` on a ${pageType} page`}`, {
       details: pageType === undefined ? {} : { pageType },
     });
+  }
+}
+
+/** A WebArena URL placeholder (`__GITLAB__`, …) with no URL configured, or one nobody knows. */
+export class PlaceholderUnresolvedError extends DreambridgeError {
+  constructor(placeholder: string, message: string) {
+    super('PLACEHOLDER_UNRESOLVED', message, { details: { placeholder } });
+  }
+}
+
+/** A task's login storage-state file is not where it should be when the task is run. */
+export class StorageStateMissingError extends DreambridgeError {
+  constructor(path: string) {
+    super('STORAGE_STATE_MISSING', `storage state ${path} does not exist (run the site's login first, or pass the directory holding it)`, { details: { path } });
+  }
+}
+
+/** An LLM judge could not be asked (endpoint down, HTTP error, timeout); never a verdict it gave. */
+export class JudgeFailedError extends DreambridgeError {
+  constructor(judge: string, problem: string, cause?: unknown) {
+    super('JUDGE_FAILED', `judge ${judge}: ${problem}`, { cause, details: { judge } });
+  }
+}
+
+/** A line of an answers file (JSONL of {task_id, answer, url}) that cannot be used. */
+export class AnswersInvalidError extends DreambridgeError {
+  constructor(file: string, line: number, problem: string) {
+    super('ANSWERS_INVALID', `${file}:${line}: ${problem}`, { details: { file, line } });
   }
 }
 

@@ -1,0 +1,61 @@
+import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { ConfigInvalidError, JudgeFailedError } from '../../../src/env/errors.js';
+import type { Judge } from './judge.js';
+
+export interface OpenAIJudgeOptions {
+  /** Model name as the endpoint knows it (e.g. `gpt-4o`, or a vLLM-served model). */
+  model: string;
+  /** OpenAI-compatible endpoint ending in /v1. Default: OPENAI_BASE_URL, else OpenAI's. */
+  baseURL?: string;
+  /** Default: OPENAI_API_KEY; a local endpoint (baseURL given) may need none. */
+  apiKey?: string;
+  /** Per-request timeout. Default 60 000 ms. */
+  timeoutMs?: number;
+  /** Retries on connection errors, 429 and 5xx (the client's backoff). Default 2. */
+  maxRetries?: number;
+  /** Where OPENAI_* fall-backs are read. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/**
+ * A judge on any OpenAI-compatible chat endpoint (OpenAI, vLLM, SGLang, Ollama), asked at
+ * temperature 0 as WebArena does. Failures to get a reply throw JUDGE_FAILED; an aborted
+ * signal rethrows the abort.
+ */
+export const createOpenAIJudge = (options: OpenAIJudgeOptions): Judge => {
+  const env = options.env ?? process.env;
+  const baseURL = options.baseURL ?? (env.OPENAI_BASE_URL || undefined);
+  const apiKey = options.apiKey ?? (env.OPENAI_API_KEY || undefined);
+  if (apiKey === undefined && baseURL === undefined) {
+    throw new ConfigInvalidError(`judge openai:${options.model} needs an endpoint: set OPENAI_API_KEY (OpenAI) or pass --judge-base-url / OPENAI_BASE_URL`);
+  }
+  const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Local servers ignore the key, but the client insists on one.
+  const client = new OpenAI({ apiKey: apiKey ?? 'no-key', baseURL: baseURL ?? null, timeout: defaultTimeout, maxRetries: options.maxRetries ?? 2 });
+  const name = `openai:${options.model}`;
+  return {
+    name,
+    async ask(prompt, askOptions = {}) {
+      const timeoutMs = askOptions.timeoutMs ?? defaultTimeout;
+      try {
+        const completion = await client.chat.completions.create(
+          { model: options.model, temperature: 0, messages: [{ role: 'system', content: 'You are a careful, impartial grader.' }, { role: 'user', content: prompt }] },
+          { timeout: timeoutMs, ...(askOptions.signal === undefined ? {} : { signal: askOptions.signal }) },
+        );
+        const content = completion.choices[0]?.message.content;
+        if (typeof content !== 'string') throw new JudgeFailedError(name, 'the reply has no message content');
+        return content;
+      } catch (error) {
+        if (error instanceof JudgeFailedError) throw error;
+        if (error instanceof APIUserAbortError && askOptions.signal?.aborted) throw askOptions.signal.reason ?? error;
+        if (error instanceof APIConnectionTimeoutError) throw new JudgeFailedError(name, `no reply within ${timeoutMs} ms`, error);
+        if (error instanceof APIError) {
+          throw new JudgeFailedError(name, `${error.status === undefined ? 'request failed' : `HTTP ${error.status}`}: ${error.message}`, error);
+        }
+        throw new JudgeFailedError(name, (error as Error).message, error);
+      }
+    },
+  };
+};

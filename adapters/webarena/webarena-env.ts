@@ -1,0 +1,226 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import type { Env, TimeoutOptions } from '../../src/env/env.js';
+import { ConfigInvalidError, EnvClosedError, EnvNotResetError } from '../../src/env/errors.js';
+import type { Observation, StepResult, Task } from '../../src/protocol/index.js';
+import type { BrowserProvider } from '../browser/browser-provider.js';
+import { DEFAULT_STEP_TIMEOUT_MS, withTimeout } from '../browser/with-timeout.js';
+import { ActionRefused, currentPage, isAllowedUrl, performWebArenaAction, type Tabs } from './webarena-actions.js';
+import { evaluateWebArenaEpisode } from './webarena-episode-evaluation.js';
+import { prepareWebArenaContext, type LoginCredentials } from './webarena-login.js';
+import { observeWebArenaPage, renderCompactView, resolveElement } from './webarena-observation.js';
+import { formatWebArenaAction, parseWebArenaAction, webArenaPageType } from './webarena-profile.js';
+import { resolvePlaceholders, startUrls } from './webarena-sites.js';
+import type { WebArenaTask } from './webarena-task-config.js';
+import type { Judge } from './evaluators/judge.js';
+
+export interface WebArenaEnvOptions {
+  browser: BrowserProvider;
+  /** Task configs by task id (WebArena's format). */
+  tasks: ReadonlyMap<string, WebArenaTask>;
+  /** Site name → base URL for an episode (fixtures give each episode its own namespace). */
+  sites: (episode: string) => Promise<Record<string, string>> | Record<string, string>;
+  /** Where relative `storage_state` paths resolve. Default: the current directory. */
+  authDir?: string;
+  /** Per-site form login, used when a task needs a login and has no storage state file. */
+  login?: Readonly<Record<string, LoginCredentials>>;
+  /** 'tree' (WebArena's full accessibility tree, default) or 'compact' (DreamGym's budgeted view). */
+  observation?: 'tree' | 'compact';
+  /** Steps before truncation. Default 30 (WebArena's). */
+  maxSteps?: number;
+  /** Default per-call timeout. Default 30000 ms. */
+  timeoutMs?: number;
+  /** Clear a field before typing (WebArena does not). Default false. */
+  clearBeforeType?: boolean;
+  /** LLM judge for fuzzy_match; without one a normalised exact comparison is used. */
+  judge?: Judge;
+  /** url_match by equality instead of WebArena's substring rule. Default false. */
+  strictUrl?: boolean;
+}
+
+const EARLY_STOP_REPEATS = 3;
+let episodes = 0;
+
+/**
+ * Any WebArena-style site driven through a browser: WebArena's accessibility-tree observation with
+ * ids stable across steps, its whole action grammar through the element behind each id, origin
+ * limits, its early-stop rules, and its evaluators scoring the episode at the end.
+ */
+export class WebArenaEnv implements Env {
+  readonly source = 'real' as const;
+  private context: BrowserContext | undefined;
+  private tabs: Tabs = { pages: [], current: 0 };
+  private task: WebArenaTask | undefined;
+  private sites: Record<string, string> = {};
+  private allowed = new Set<string>();
+  private current: Observation | undefined;
+  private idBase = 0;
+  private steps = 0;
+  private recent: string[] = [];
+  private unparseable = 0;
+  private finished = false;
+  private closed = false;
+
+  constructor(private readonly options: WebArenaEnvOptions) {}
+
+  private timeouts(options: TimeoutOptions = {}): TimeoutOptions {
+    return { timeoutMs: options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS, ...(options.signal ? { signal: options.signal } : {}) };
+  }
+
+  async reset(task: Task, options?: TimeoutOptions): Promise<Observation> {
+    if (this.closed) throw new EnvClosedError('WebArena environment');
+    const config = this.options.tasks.get(task.task_id);
+    if (!config) throw new ConfigInvalidError(`no WebArena task config with task_id ${task.task_id}`);
+    episodes += 1;
+    const episode = `ep-${process.pid}-${episodes}-${task.task_id}`;
+    return withTimeout(`reset to task ${task.task_id}`, this.timeouts(options), async ({ remainingMs }) => {
+      await this.context?.close().catch(() => undefined);
+      this.sites = await this.options.sites(episode);
+      this.allowed = new Set(Object.values(this.sites).map((u) => new URL(u).origin));
+      this.context = await prepareWebArenaContext({
+        browser: this.options.browser,
+        task: config,
+        sites: this.sites,
+        authDir: this.options.authDir ?? process.cwd(),
+        login: this.options.login ?? {},
+        timeoutMs: remainingMs(),
+      });
+      this.context.on('page', (page) => {
+        // Tabs the site opens itself (target=_blank, window.open) join the episode's tabs.
+        if (!this.tabs.pages.includes(page)) this.tabs.pages.push(page);
+      });
+      this.tabs = { pages: [], current: 0 };
+      for (const url of startUrls(config, this.sites)) {
+        const page = await this.context.newPage();
+        // The context's 'page' event may have listed it already.
+        if (!this.tabs.pages.includes(page)) this.tabs.pages.push(page);
+        await page.goto(url, { waitUntil: 'domcontentloaded', timeout: remainingMs() });
+      }
+      this.task = config;
+      this.steps = 0;
+      this.recent = [];
+      this.unparseable = 0;
+      this.finished = false;
+      this.idBase = 0;
+      this.current = await this.observe();
+      return this.current;
+    });
+  }
+
+  async step(action: string, options?: TimeoutOptions): Promise<StepResult> {
+    if (this.closed) throw new EnvClosedError('WebArena environment');
+    const current = this.current;
+    if (!current || !this.task || !this.context) throw new EnvNotResetError();
+    const started = performance.now();
+    this.steps += 1;
+    // Site placeholders in a goto (as reference sequences write them) mean this episode's sites.
+    const parsed = parseWebArenaAction(/^\s*goto\b/i.test(action) && /__[A-Z_]+__/.test(action) ? resolvePlaceholders(action, this.sites) : action);
+    const canonical = parsed.ok ? formatWebArenaAction(parsed.action) : action.trim();
+    this.recent = [...this.recent, canonical].slice(-EARLY_STOP_REPEATS);
+    this.unparseable = parsed.ok ? 0 : this.unparseable + 1;
+    const repeated = this.recent.length === EARLY_STOP_REPEATS && this.recent.every((a) => a === canonical);
+    const earlyStop = this.unparseable >= EARLY_STOP_REPEATS || repeated;
+    const limit = this.steps >= (this.options.maxSteps ?? 30);
+
+    let error: string | undefined;
+    if (this.finished) error = 'INVALID_ACTION: the episode is over';
+    else if (!parsed.ok) error = `INVALID_ACTION: ${parsed.reason}`;
+    else if (parsed.action.kind !== 'stop' && !earlyStop) {
+      const context = this.context;
+      error = await withTimeout(`${canonical} on ${currentPage(this.tabs).url()}`, this.timeouts(options), async ({ remainingMs }) => {
+        try {
+          await performWebArenaAction(parsed.action, {
+            context,
+            tabs: this.tabs,
+            allowedOrigins: this.allowed,
+            resolve: resolveElement,
+            remainingMs,
+            clearBeforeType: this.options.clearBeforeType ?? false,
+          });
+        } catch (refusal) {
+          if (refusal instanceof ActionRefused) return `INVALID_ACTION: ${refusal.message}`;
+          throw refusal;
+        }
+        return this.leaveForeignOrigin(remainingMs);
+      });
+    }
+    const stop = parsed.ok && parsed.action.kind === 'stop' && !this.finished;
+    // An unparseable action or a finished episode changes nothing: no need to look again.
+    const observation = this.finished || !parsed.ok ? current : await this.observe();
+    this.current = error ? { ...observation, last_action_error: error } : observation;
+    const ending = !this.finished && (stop || earlyStop || limit);
+    let reward = 0;
+    const info: StepResult['info'] = { latency_ms: 0 };
+    if (ending) {
+      this.finished = true;
+      const answer = stop && parsed.ok && parsed.action.kind === 'stop' ? parsed.action.answer : '';
+      const evaluation = await evaluateWebArenaEpisode({
+        task: this.task,
+        context: this.context,
+        answer,
+        url: currentPage(this.tabs).url(),
+        sites: this.sites,
+        ...(this.options.judge ? { judge: this.options.judge } : {}),
+        strictUrl: this.options.strictUrl ?? false,
+        timeoutMs: this.timeouts(options).timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+      });
+      reward = evaluation.score ?? 0;
+      info['evaluation'] = evaluation;
+      info['answer'] = answer;
+      if (earlyStop && !stop) info['termination'] = 'early_stop';
+    }
+    if (error) info.error = error;
+    info.latency_ms = performance.now() - started;
+    return { observation: this.current, reward, done: stop, truncated: ending && !stop, info };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const context = this.context;
+    this.context = undefined;
+    this.tabs = { pages: [], current: 0 };
+    await context?.close().catch(() => undefined);
+  }
+
+  /** A click that led outside the task's sites is undone and refused. */
+  private async leaveForeignOrigin(remainingMs: () => number): Promise<string | undefined> {
+    const page = currentPage(this.tabs);
+    if (isAllowedUrl(page.url(), this.allowed)) return undefined;
+    const foreign = page.url();
+    await page.goBack({ waitUntil: 'domcontentloaded', timeout: remainingMs() }).catch(() => page.goto('about:blank'));
+    return `INVALID_ACTION: ${foreign} is outside the task's sites`;
+  }
+
+  /**
+   * An action may start a navigation a moment after it returns (Enter submitting a form, a
+   * script redirect): if the page's document goes away mid-observation, wait for the new one
+   * and look again.
+   */
+  private async observeSettled(page: Page): Promise<Awaited<ReturnType<typeof observeWebArenaPage>>> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const titles = await Promise.all(this.tabs.pages.map(async (p, i) => ({ title: await p.title().catch(() => ''), current: i === this.tabs.current })));
+        return await observeWebArenaPage(page, { tabs: titles, idBase: this.idBase });
+      } catch (error) {
+        if (attempt >= 3 || !/context was destroyed|navigat/i.test((error as Error).message)) throw error;
+        await page.waitForLoadState('domcontentloaded').catch(() => undefined);
+      }
+    }
+  }
+
+  private async observe(): Promise<Observation> {
+    this.tabs.pages = this.tabs.pages.filter((p) => !p.isClosed());
+    this.tabs.current = Math.min(this.tabs.current, this.tabs.pages.length - 1);
+    const page: Page = currentPage(this.tabs);
+    const observed = await this.observeSettled(page);
+    this.idBase = Math.max(this.idBase, observed.maxId);
+    const text = this.options.observation === 'compact' ? renderCompactView(observed.nodes, observed.url) : observed.text;
+    return {
+      text,
+      instruction: this.task?.intent ?? '',
+      url: observed.url,
+      page_type: webArenaPageType(observed.url, this.sites),
+      available_actions: { ids: observed.ids },
+      source: 'real',
+    };
+  }
+}

@@ -1,0 +1,100 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { evaluateTask, type TaskEvaluation } from '../../adapters/webarena/evaluators/evaluate-task.js';
+import type { Judge } from '../../adapters/webarena/evaluators/judge.js';
+import { judgeFromFlags } from './judge-flag.js';
+import { resolvePlaceholders, resolveSites, type SiteUrls } from '../../adapters/webarena/webarena-sites.js';
+import type { WebArenaTask } from '../../adapters/webarena/webarena-task-config.js';
+import { readAnswersFile } from './webarena-answers-file.js';
+import { readWebArenaTaskFile } from './webarena-task-file.js';
+
+export interface EvaluateFlags {
+  configs: string;
+  answers: string;
+  sites?: string;
+  judge?: string;
+  judgeBaseUrl?: string;
+  judgeTimeout: number;
+  strictUrl?: boolean;
+  strictWebarena?: boolean;
+  out?: string;
+}
+
+export interface EvaluateSummary {
+  scored: number;
+  mean: number | null;
+  needsLiveSite: number;
+  missingAnswers: number;
+  unknownTasks: number;
+}
+
+const createJudge = (flags: EvaluateFlags): Judge | undefined => judgeFromFlags(flags);
+
+/** Every placeholder the url_match references need, checked before any output is written. */
+const checkSites = (tasks: readonly WebArenaTask[], sites: SiteUrls): void => {
+  for (const task of tasks) {
+    if (task.eval.eval_types.includes('url_match')) resolvePlaceholders(task.eval.reference_url ?? '', sites);
+  }
+};
+
+export const formatEvaluateSummary = (s: EvaluateSummary): string =>
+  `scored ${s.scored}, mean ${s.mean === null ? 'n/a' : s.mean.toFixed(3)}, needs_live_site ${s.needsLiveSite}, missing answers ${s.missingAnswers}`;
+
+/**
+ * `dreambridge evaluate`: scores each answer line against its task's config (in the order of the
+ * answers file) and writes one `{task_id, score, evaluators, needs_live_site?}` line per answer.
+ */
+export const runEvaluate = async (flags: EvaluateFlags): Promise<EvaluateSummary> => {
+  const tasks = readWebArenaTaskFile(flags.configs);
+  const answers = readAnswersFile(flags.answers);
+  const sites = resolveSites(flags.sites, process.env);
+  const judge = createJudge(flags);
+  const byId = new Map(tasks.map((task) => [task.task_id, task]));
+  const answered = answers.flatMap((a) => {
+    const task = byId.get(a.task_id);
+    return task === undefined ? [] : [{ answer: a, task }];
+  });
+  checkSites(answered.map((a) => a.task), sites);
+  const unknownTasks = answers.length - answered.length;
+  if (unknownTasks > 0) console.error(`ignoring ${unknownTasks} answer${unknownTasks > 1 ? 's' : ''} for tasks not in ${flags.configs}`);
+  if (judge === undefined && answered.some(({ task }) => task.eval.eval_types.includes('string_match') && task.eval.reference_answers?.fuzzy_match !== undefined)) {
+    console.error('fuzzy_match: no --judge given, so answers are compared exactly after normalisation (clean + collapsed whitespace); results say judge "none"');
+  }
+
+  // Results stream out as they are scored (judge calls can be slow); backpressure respected.
+  const out: Writable = flags.out === undefined ? process.stdout : createWriteStream(flags.out);
+  const results: TaskEvaluation[] = [];
+  try {
+    for (const { answer, task } of answered) {
+      const result = await evaluateTask(task, {
+        answer: answer.answer,
+        ...(answer.url === undefined ? {} : { url: answer.url }),
+        programHtmlValues: 'unavailable',
+        sites,
+        ...(judge === undefined ? {} : { judge }),
+        strictUrl: flags.strictUrl === true,
+        strictWebArena: flags.strictWebarena === true,
+      });
+      results.push(result);
+      if (!out.write(`${JSON.stringify(result)}\n`)) await once(out, 'drain');
+    }
+  } finally {
+    if (out !== process.stdout) {
+      out.end();
+      await once(out, 'close');
+    }
+  }
+
+  const answeredIds = new Set(answered.map(({ task }) => task.task_id));
+  const scores = results.flatMap((r) => (r.score === null ? [] : [r.score]));
+  const summary: EvaluateSummary = {
+    scored: scores.length,
+    mean: scores.length === 0 ? null : scores.reduce<number>((a, b) => a + b, 0) / scores.length,
+    needsLiveSite: results.filter((r) => r.needs_live_site === true).length,
+    missingAnswers: tasks.filter((task) => !answeredIds.has(task.task_id)).length,
+    unknownTasks,
+  };
+  console.error(formatEvaluateSummary(summary));
+  return summary;
+};
