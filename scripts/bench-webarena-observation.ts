@@ -5,6 +5,7 @@
  * search form, then a table whose rows hold a link, a price, a quantity field, a button and a
  * checkbox with its label, grown until the document has the requested number of elements.
  */
+import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../adapters/browser/launch.js';
 import { observeWebArenaPage } from '../adapters/webarena/webarena-observation.js';
@@ -93,3 +94,19 @@ export const benchWebArenaObservation = async (options: BenchWebArenaObservation
     await browser.close();
   }
 };
+
+const fmtMs = (ms: number): string => ms.toFixed(1);
+
+/** `node --import tsx scripts/bench-webarena-observation.ts [samples]`: a Markdown table on stdout. */
+const main = async (): Promise<void> => {
+  const samples = Number(process.argv[2] ?? 25);
+  const rows = await benchWebArenaObservation({ samples });
+  console.log(`| elements | lines | observeWebArenaPage median / p95 (ms) | ariaSnapshot median / p95 (ms) | ratio |`);
+  console.log(`|---|---|---|---|---|`);
+  for (const r of rows) {
+    console.log(`| ${r.elements} | ${r.lines} | ${fmtMs(r.observe.medianMs)} / ${fmtMs(r.observe.p95Ms)} | ${fmtMs(r.ariaSnapshot.medianMs)} / ${fmtMs(r.ariaSnapshot.p95Ms)} | ${r.ratio.toFixed(2)} |`);
+  }
+  console.log(`targets: ≤ 100 ms median at ~1,000 elements, ratio ≤ 1.3 (${samples} samples per method and size, alternating)`);
+};
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -131,6 +131,31 @@ describe('dreambridge collect', () => {
   });
 });
 
+describe('dreambridge collect --env webarena', () => {
+  it('runs fixture tasks with their oracle into a run directory', async () => {
+    const out = join(tmp('webarena'), 'run');
+    const result = await runCli(['collect', '--env', 'webarena', '--fixture', '--goals', '0-2', '--concurrency', '2', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^episodes 3, mean reward 1\.000, success 100\.0%/m);
+    const episodes = jsonl(join(out, 'episodes.jsonl')).map((e) => episodeSchema.parse(e));
+    expect(episodes.map((e) => e.env)).toEqual(['webarena', 'webarena', 'webarena']);
+    const transitions = jsonl(join(out, 'transitions.jsonl')).map((t) => transitionSchema.parse(t));
+    const last = transitions.filter((t) => t.task_id === '0').at(-1)!;
+    expect(last.action).toMatch(/^stop \[/);
+    expect(last.info['evaluation']).toMatchObject({ score: 1 });
+    expect(last.state.text).toMatch(/^Tab 0 \(current\): /);
+  });
+
+  it('fixture webarena prints the sites and exits cleanly on SIGTERM', async () => {
+    const { startCli, waitForExit } = await import('./helpers/cli.js');
+    const fixture = await startCli(['fixture', 'webarena', '--port', '0']);
+    expect(fixture.stdout()).toContain('shopping_admin: http://');
+    expect((await fetch(`${fixture.url}/healthz`)).status).toBe(200);
+    fixture.child.kill('SIGTERM');
+    expect(await waitForExit(fixture.child)).toEqual({ code: 0, signal: null });
+  });
+});
+
 describe('dreambridge doctor', () => {
   it('passes against the local WebShop', async () => {
     const { startFixture } = await import('./helpers/webshop-fixture.js');

@@ -24,7 +24,11 @@ const escapeChar = (ch: string, quote: string): string => {
   return `\\U${hex(code, 8)}`;
 };
 
+/** Printable ASCII without quotes or backslashes: the common case, quoted as is. */
+const PLAIN = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/;
+
 export const pythonRepr = (text: string): string => {
+  if (PLAIN.test(text)) return `'${text}'`;
   const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
   let out = quote;
   // for…of walks code points, so astral characters are one unit and lone surrogates stay single.
