@@ -10,6 +10,8 @@ import { extractSimpleText } from '../adapters/browser/dom-text.js';
 import { launchChromium } from '../adapters/browser/launch.js';
 import { startWebShop } from '../fixtures/webshop/server.js';
 import { buildWebShopSite } from '../fixtures/webshop/webshop-site.js';
+import { benchWebArenaObservation } from './bench-webarena-observation.js';
+import { benchWebArenaSteps } from './bench-webarena-steps.js';
 import { benchWebShopAdapter } from './bench-webshop-adapter.js';
 import { fmt, median, percentile, timeIt } from './lib/stats.js';
 
@@ -107,10 +109,22 @@ const main = async (): Promise<void> => {
   }
   row('best throughput, adapter / floor', adapter.best_throughput_ratio.toFixed(2), '≥ 0.85×');
 
+  console.error('bench: WebArena observation vs Playwright ariaSnapshot, and step latency…');
+  const observation = await benchWebArenaObservation({ samples: 25 });
+  for (const r of observation) {
+    row(
+      `WebArena observation, ${r.elements} elements (${r.lines} lines)`,
+      `p50 ${fmt(r.observe.medianMs)} / p95 ${fmt(r.observe.p95Ms)} ms; ariaSnapshot p50 ${fmt(r.ariaSnapshot.medianMs)} / p95 ${fmt(r.ariaSnapshot.p95Ms)} ms; ratio ${r.ratio.toFixed(2)}`,
+      r.elements <= 1000 ? '≤ 100 ms, ≤ 1.3×' : '≤ 1.3×',
+    );
+  }
+  const steps = await benchWebArenaSteps();
+  for (const s of steps) row(`WebArena step: ${s.kind} (fixture)`, `p50 ${fmt(s.medianMs)} / p95 ${fmt(s.p95Ms)} ms`, '');
+
   console.log('| measure | result | target |\n|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log('\n```json');
-  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
+  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter, webarena_observation: observation, webarena_steps: steps }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
   console.log('```');
 };
 
