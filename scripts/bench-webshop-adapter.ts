@@ -2,8 +2,8 @@
  * Like-for-like benchmark of the WebShop adapter against the bare Playwright floor, in one run,
  * on the local fixture (served by a separate process, as a real site would be):
  *  (a) floor per action kind: plain Playwright doing the same navigation (for a search, the same
- *      form fill and POST + redirect; for a click, a goto of the URL the click leads to) plus the
- *      same text extraction, on the same pages;
+ *      form fill and POST + redirect; for a form button, the same form POST; for a link or an
+ *      option, a GET of the URL it leads to) plus the same text extraction, on the same pages;
  *  (b) the adapter's step latency for the same action kinds;
  *  (c) throughput (steps/s) at concurrency 1, 2, 4, 8 for both.
  */
@@ -75,7 +75,25 @@ const adapterEpisode = async (env: WebShopEnv, goal: number, query: string, onSt
   return { samples, steps };
 };
 
-/** The same navigations with bare Playwright: fill + submit for searches, goto for clicks. */
+/** Buttons whose click submits a form (a POST): the floor submits the same form. */
+const FORM_BUTTONS: Readonly<Record<string, string>> = {
+  'next >': 'Next >',
+  '< prev (results)': '< Prev',
+  'sub-page': 'Description',
+  '< prev (sub-page)': '< Prev',
+  'back to search': 'Back to Search',
+  'buy now': 'Buy Now',
+};
+
+/** Clicks the button with this text in the page (the browser then submits its form). */
+const clickButtonScript = (label: string): string =>
+  `(() => { const b = [...document.querySelectorAll('button')].find((e) => e.textContent.trim() === ${JSON.stringify(label)}); b.click(); })()`;
+
+/**
+ * The same navigations with bare Playwright: a search fills the box and submits the form (POST +
+ * redirect), a form button submits its form (POST), a product link or an option is a GET of the
+ * URL it leads to; then the same text extraction.
+ */
 const floorEpisode = async (page: Page, baseUrl: string, sid: string, steps: readonly RecordedStep[], query: string, onStep: () => void = () => undefined): Promise<Array<[string, number]>> => {
   await page.goto(`${baseUrl}/${sid}`, { waitUntil: 'domcontentloaded' });
   await extractSimpleText(page);
@@ -83,10 +101,16 @@ const floorEpisode = async (page: Page, baseUrl: string, sid: string, steps: rea
   const samples: Array<[string, number]> = [];
   for (const step of steps) {
     const started = performance.now();
+    const button = FORM_BUTTONS[step.kind];
     if (step.kind === 'search') {
       if (!(await page.$('#search_input'))) await page.goto(`${baseUrl}/${sid}`, { waitUntil: 'domcontentloaded' });
-      await page.fill('#search_input', query);
-      await Promise.all([page.waitForNavigation({ waitUntil: 'domcontentloaded' }), page.click('#form-buscar [type=submit]')]);
+      const navigated = page.waitForNavigation({ waitUntil: 'domcontentloaded' });
+      await page.evaluate(`(() => { const i = document.querySelector('#search_input'); i.value = ${JSON.stringify(query)}; i.form.querySelector('[type=submit]').click(); })()`);
+      await navigated;
+    } else if (button !== undefined) {
+      const navigated = page.waitForNavigation({ waitUntil: 'domcontentloaded' });
+      await page.evaluate(clickButtonScript(button));
+      await navigated;
     } else {
       await page.goto(step.url, { waitUntil: 'domcontentloaded' });
     }

@@ -179,6 +179,28 @@ describe('WebArenaEnv rules', () => {
     await env.close();
   });
 
+  it('logs in through the site form and writes the storage state the task names, then reuses it', async () => {
+    const authDir = mkdtempSync(join(tmpdir(), 'dreambridge-auth-'));
+    const withState = new Map(byId);
+    withState.set('0', { ...byId.get('0')!, storage_state: './.auth/shopping_admin_state.json' });
+    // One namespace for both episodes, so the saved cookie is valid for the second one too.
+    const env = new WebArenaEnv(envOptions({ tasks: withState, authDir, sites: () => fixture.sitesFor('shared-login') }));
+    try {
+      const first = await env.reset({ task_id: '0', env: 'webarena' });
+      expect(first.text).not.toMatch(/textbox 'Password'/);
+      const { existsSync, readFileSync } = await import('node:fs');
+      const state = join(authDir, '.auth', 'shopping_admin_state.json');
+      expect(existsSync(state)).toBe(true);
+      expect(JSON.parse(readFileSync(state, 'utf8')).cookies.length).toBeGreaterThan(0);
+      const noLogin = new WebArenaEnv(envOptions({ tasks: withState, authDir, login: {}, sites: () => fixture.sitesFor('shared-login') }));
+      const second = await noLogin.reset({ task_id: '0', env: 'webarena' });
+      expect(second.text).not.toMatch(/textbox 'Password'/);
+      await noLogin.close();
+    } finally {
+      await env.close();
+    }
+  });
+
   it('an evaluator that fails scores 0 with the reason, never a crashed episode', async () => {
     const fuzzyTask = tasks.find((t) => Array.isArray(t.eval.reference_answers?.fuzzy_match))!;
     const env = new WebArenaEnv(envOptions({ judge: createOpenAIJudge({ model: 'x', baseURL: 'http://127.0.0.1:9/v1', apiKey: 'k', timeoutMs: 2000, maxRetries: 0 }) }));
