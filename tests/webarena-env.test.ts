@@ -131,6 +131,11 @@ describe('WebArenaEnv rules', () => {
       expect(step.observation.last_action_error).toMatch(/outside the task's sites/);
       expect(step.observation.url).toContain('127.0.0.1');
       expect(step.done).toBe(false);
+      // What the page cannot do is an impossible action, not a crashed episode.
+      const key = await env.step('press [NoSuchKey]');
+      expect(key.observation.last_action_error).toMatch(/^INVALID_ACTION: .*NoSuchKey/);
+      const missing = await env.step('click [99999]');
+      expect(missing.observation.last_action_error).toMatch(/no element \[99999\]/);
     } finally {
       await env.close();
     }

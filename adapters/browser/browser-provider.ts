@@ -53,6 +53,7 @@ export const createBrowserProvider = (source: BrowserSource = { kind: 'launch' }
     const snapshot = current;
     if (snapshot) {
       const b = await snapshot.catch(() => undefined);
+      if (closed) throw new EnvClosedError('browser provider');
       if (b?.isConnected()) return b;
       // Someone else already replaced the dead browser while we waited: use theirs.
       if (current !== snapshot) return browser();

@@ -24,7 +24,8 @@ export const withTimeout = async <T>(
       controller.abort();
       fail();
     }, timeoutMs);
-    signal.addEventListener('abort', fail, { once: true });
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
   });
   const remainingMs = () => Math.max(1, timeoutMs - (performance.now() - started));
   try {

@@ -76,14 +76,19 @@ export const performWebArenaAction = async (action: WebArenaAction, ctx: ActionC
   const { tabs } = ctx;
   switch (action.kind) {
     case 'click':
-      await (await element(ctx, action.id)).click({ timeout: ctx.remainingMs() });
-      break;
     case 'hover':
-      await (await element(ctx, action.id)).hover({ timeout: ctx.remainingMs() });
+    case 'type': {
+      const handle = await element(ctx, action.id);
+      try {
+        if (action.kind === 'click') await handle.click({ timeout: ctx.remainingMs() });
+        else if (action.kind === 'hover') await handle.hover({ timeout: ctx.remainingMs() });
+        else if (action.kind === 'type') await typeInto(ctx, handle, action.text, action.enter);
+      } finally {
+        // Handles pin their elements in the page until disposed: long episodes would pile them up.
+        await handle.dispose().catch(() => undefined);
+      }
       break;
-    case 'type':
-      await typeInto(ctx, await element(ctx, action.id), action.text, action.enter);
-      break;
+    }
     case 'press':
       await currentPage(tabs).keyboard.press(action.keys);
       break;

@@ -124,7 +124,8 @@ export class WebArenaEnv implements Env {
     let error: string | undefined;
     if (this.finished) error = 'INVALID_ACTION: the episode is over';
     else if (!parsed.ok) error = `INVALID_ACTION: ${parsed.reason}`;
-    else if (parsed.action.kind !== 'stop' && !earlyStop) {
+    // WebArena carries out the third identical action, then stops before the next one.
+    else if (parsed.action.kind !== 'stop') {
       const context = this.context;
       error = await withTimeout(`${canonical} on ${currentPage(this.tabs).url()}`, this.timeouts(options), async ({ remainingMs }) => {
         try {
@@ -138,7 +139,11 @@ export class WebArenaEnv implements Env {
           });
         } catch (refusal) {
           if (refusal instanceof ActionRefused) return `INVALID_ACTION: ${refusal.message}`;
-          throw refusal;
+          // A deadline or a dead browser ends the episode; anything else the page refused
+          // (an unknown key, a detached element) is an impossible action, not a crash.
+          const failure = refusal as Error;
+          if (failure.name === 'TimeoutError' || /has been closed|crashed|disconnected/i.test(failure.message)) throw refusal;
+          return `INVALID_ACTION: ${failure.message.split('\n')[0]}`;
         }
         return this.leaveForeignOrigin(remainingMs);
       });
@@ -186,7 +191,9 @@ export class WebArenaEnv implements Env {
     const page = currentPage(this.tabs);
     if (isAllowedUrl(page.url(), this.allowed)) return undefined;
     const foreign = page.url();
-    await page.goBack({ waitUntil: 'domcontentloaded', timeout: remainingMs() }).catch(() => page.goto('about:blank'));
+    const back = await page.goBack({ waitUntil: 'domcontentloaded', timeout: remainingMs() }).catch(() => null);
+    // No history to go back to: leave the foreign page for a blank one rather than stay.
+    if (back === null && !isAllowedUrl(page.url(), this.allowed)) await page.goto('about:blank', { timeout: remainingMs() }).catch(() => undefined);
     return `INVALID_ACTION: ${foreign} is outside the task's sites`;
   }
 

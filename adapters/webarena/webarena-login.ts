@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { DreambridgeError } from '../../src/env/errors.js';
@@ -54,16 +54,24 @@ export const prepareWebArenaContext = async (options: PrepareContextOptions): Pr
     throw new DreambridgeError('CONFIG_INVALID', `task ${task.task_id}: storage state ${statePath} does not exist (run the login first, or give credentials)`);
   }
   const context = await options.browser.newContext();
-  if (needLogin) {
-    for (const site of task.sites) {
-      const creds = options.login[site];
-      const base = sites[site];
-      if (creds && base) await formLogin(context, site, base, creds, options.timeoutMs);
+  try {
+    if (needLogin) {
+      for (const site of task.sites) {
+        const creds = options.login[site];
+        const base = sites[site];
+        if (creds && base) await formLogin(context, site, base, creds, options.timeoutMs);
+      }
+      if (statePath) {
+        // Written aside and renamed, so a parallel episode never reads a half-written file.
+        mkdirSync(dirname(statePath), { recursive: true });
+        const partial = `${statePath}.${process.pid}.${Date.now()}.tmp`;
+        await context.storageState({ path: partial });
+        renameSync(partial, statePath);
+      }
     }
-    if (statePath) {
-      mkdirSync(dirname(statePath), { recursive: true });
-      await context.storageState({ path: statePath });
-    }
+    return context;
+  } catch (error) {
+    await context.close().catch(() => undefined);
+    throw error;
   }
-  return context;
 };

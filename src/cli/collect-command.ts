@@ -30,11 +30,12 @@ const collectFor = async (flags: CollectCommandFlags) => {
       import('./logger.js'),
     ]);
     const replay = flags.actions ? (await import('./replay-actions.js')).replayActions(flags.actions) : undefined;
+    const { policy, ...rest } = flags;
     return withInterrupt(createLogger('collect'), (signal) =>
       runCollectWebArena(
         {
-          ...flags,
-          ...(flags.policy === 'heuristic' ? {} : { policy: flags.policy }),
+          ...rest,
+          ...(policy === undefined || policy === 'heuristic' ? {} : { policy }),
           out: flags.out ?? `runs/collect-${timestamp()}`,
           browser: browserSource(flags),
           ...(replay ? { replayActions: replay } : {}),

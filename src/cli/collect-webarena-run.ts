@@ -113,9 +113,10 @@ const choosePolicy = (flags: WebArenaCollectFlags, setup: Setup): ((task: Task) 
  */
 export const runCollectWebArena = async (flags: WebArenaCollectFlags, signal: AbortSignal): Promise<CollectResult> => {
   const logger = createLogger('collect');
+  // Everything that can fail on bad flags comes before the fixture starts.
+  const judge = judgeFromFlags(flags);
   const setup = await setUp(flags);
   const provider = createBrowserProvider(flags.browser);
-  const judge = judgeFromFlags(flags);
   try {
     const byId = new Map(setup.tasks.map((t) => [String(t.task_id), t]));
     let tasks: Task[] = (flags.goals ?? setup.tasks.map((t) => t.task_id)).map((id) => {
