@@ -72,11 +72,15 @@ export class WebArenaEnv implements Env {
     if (!config) throw new ConfigInvalidError(`no WebArena task config with task_id ${task.task_id}`);
     episodes += 1;
     const episode = `ep-${process.pid}-${episodes}-${task.task_id}`;
-    return withTimeout(`reset to task ${task.task_id}`, this.timeouts(options), async ({ remainingMs }) => {
+    // Until this reset succeeds there is no episode: a failed reset must not leave the last one.
+    this.current = undefined;
+    this.task = undefined;
+    return withTimeout(`reset to task ${task.task_id}`, this.timeouts(options), async ({ remainingMs, signal }) => {
       await this.context?.close().catch(() => undefined);
+      this.context = undefined;
       this.sites = await this.options.sites(episode);
       this.allowed = new Set(Object.values(this.sites).map((u) => new URL(u).origin));
-      this.context = await prepareWebArenaContext({
+      const context = await prepareWebArenaContext({
         browser: this.options.browser,
         task: config,
         sites: this.sites,
@@ -84,6 +88,12 @@ export class WebArenaEnv implements Env {
         login: this.options.login ?? {},
         timeoutMs: remainingMs(),
       });
+      if (signal.aborted || this.closed) {
+        // The deadline passed (or close() ran) while the context was being made: nobody owns it.
+        await context.close().catch(() => undefined);
+        throw new EnvClosedError('WebArena environment');
+      }
+      this.context = context;
       this.context.on('page', (page) => {
         // Tabs the site opens itself (target=_blank, window.open) join the episode's tabs.
         if (!this.tabs.pages.includes(page)) this.tabs.pages.push(page);

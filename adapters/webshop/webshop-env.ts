@@ -81,9 +81,17 @@ export class WebShopEnv implements Env {
       throw new ConfigInvalidError(`WebShop task_id must be a goal index (digits), got "${task.task_id}"`);
     }
     const sid = typeof explicit === 'string' ? explicit : webShopSessionId(this.prefix, task.task_id);
-    return withTimeout(`reset to ${sid}`, this.timeouts(options), async ({ remainingMs }) => {
+    // Until this reset succeeds there is no episode: a failed reset must not leave the last one.
+    this.current = undefined;
+    return withTimeout(`reset to ${sid}`, this.timeouts(options), async ({ remainingMs, signal }) => {
       await this.context?.close().catch(() => undefined);
-      this.context = await this.options.browser.newContext();
+      const context = await this.options.browser.newContext();
+      if (signal.aborted || this.closed) {
+        // The deadline passed (or close() ran) while the context was being made: nobody owns it.
+        await context.close().catch(() => undefined);
+        throw new EnvClosedError('WebShop environment');
+      }
+      this.context = context;
       this.page = await this.context.newPage();
       const url = `${this.options.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(sid)}`;
       const response = await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: remainingMs() });
