@@ -123,6 +123,8 @@ export const createWebArenaProfile = (options: { taskIds?: readonly string[]; si
     return { valid: true };
   },
   canonicalKey: webArenaCanonicalKey,
+  // WebArena pages cannot be derived from an instruction: a blank tab until a recorded one is used.
+  initialState: () => "Tab 0 (current): New Tab\n\n[1] RootWebArea 'New Tab' focused: True",
   prompts: {
     system:
       'You imagine a website from the WebArena benchmark (a shop admin, a forum, GitLab, a map, a wiki). Given the task, the history and the current page as an accessibility tree, predict the next page after the action, in the same tree format, and whether the task is done.',

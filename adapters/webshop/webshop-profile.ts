@@ -64,6 +64,8 @@ export const createWebShopProfile = (options: WebShopProfileOptions = {}): SiteP
       return validateWebShopAction(action, available);
     },
     canonicalKey: (state) => webShopCanonicalKey(state),
+    // The search page, exactly as the real site renders it in the simple text format.
+    initialState: (instruction) => `WebShop [SEP] Instruction: [SEP] ${instruction} [SEP] Search`,
     prompts: { system: WEBSHOP_SYSTEM_PROMPT, stateFormat: WEBSHOP_STATE_FORMAT },
     tasks: (split: Split): Task[] => {
       const [start, end] = SPLIT_RANGES[split];

@@ -32,6 +32,8 @@ export interface SiteProfile {
    * the simple text alone does not show e.g. chosen options).
    */
   canonicalKey(state: Pick<Observation, 'text' | 'url'>): CanonicalKey;
+  /** The first state of a task rendered from its instruction alone (the dream side's reset). */
+  initialState(instruction: string): string;
   /** Text the experience model is prompted with to imagine this site. */
   readonly prompts: { system: string; stateFormat: string };
   /** Task ids of a split, in order. */

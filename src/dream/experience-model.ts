@@ -1,0 +1,44 @@
+import type { TimeoutOptions } from '../env/env.js';
+import type { Observation, Task } from '../protocol/index.js';
+
+/** A recorded transition shown to the model as a demonstration (or used as the answer). */
+export interface RetrievedTransition {
+  id: string;
+  similarity: number;
+  state: string;
+  action: string;
+  next_state: string;
+  reward: number;
+  done: boolean;
+}
+
+export interface ExperienceRequest {
+  task: Task;
+  instruction: string;
+  /** The last steps of this episode, oldest first. */
+  history: ReadonlyArray<{ state: Observation; action: string; reward: number }>;
+  state: Observation;
+  action: string;
+}
+
+export interface ExperiencePrediction {
+  reasoning: string;
+  next_state: string;
+  reward: number;
+  done: boolean;
+  /** Ids of the transitions retrieved for this prediction (demonstrations or the answer itself). */
+  retrieved: string[];
+  /** Model-specific facts for `info` (similarity, token usage, warnings, …). */
+  info?: Record<string, unknown>;
+}
+
+/**
+ * Imagines the environment: the next state of `action` in `state`. An LLM behind an
+ * OpenAI-compatible endpoint, or the embedded retrieval model over recorded transitions.
+ */
+export interface ExperienceModel {
+  readonly name: string;
+  /** 'llm' for a language model; 'retrieval' for the lookup-table default (it says so in outputs). */
+  readonly kind: 'llm' | 'retrieval';
+  predict(request: ExperienceRequest, options?: TimeoutOptions): Promise<ExperiencePrediction>;
+}
