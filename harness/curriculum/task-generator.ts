@@ -1,7 +1,7 @@
-import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { ConfigInvalidError } from '../../src/env/errors.js';
+import { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { EnvName } from '../../src/protocol/task.js';
 import { TaskGenerationError } from './task-generation-error.js';
+import { createOpenAIRoleClient } from '../../src/llm/openai-client.js';
 
 /** The task a variation is derived from. */
 export interface SeedTask {
@@ -95,20 +95,9 @@ export interface OpenAITaskGeneratorOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-const DEFAULT_TIMEOUT_MS = 60_000;
-
 /** A task generator on any OpenAI-compatible chat endpoint (OpenAI, vLLM, SGLang, Ollama). */
 export const createOpenAITaskGenerator = (options: OpenAITaskGeneratorOptions): TaskGenerator => {
-  const env = options.env ?? process.env;
-  const baseURL = options.baseURL ?? (env.OPENAI_BASE_URL || undefined);
-  const apiKey = options.apiKey ?? (env.OPENAI_API_KEY || undefined);
-  if (apiKey === undefined && baseURL === undefined) {
-    throw new ConfigInvalidError(`taskgen openai:${options.model} needs an endpoint: set OPENAI_API_KEY (OpenAI) or pass --taskgen-base-url / OPENAI_BASE_URL`);
-  }
-  const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  // Local servers ignore the key, but the client insists on one.
-  const client = new OpenAI({ apiKey: apiKey ?? 'no-key', baseURL: baseURL ?? null, timeout: defaultTimeout, maxRetries: options.maxRetries ?? 2 });
-  const name = `openai:${options.model}`;
+  const { client, name, timeoutMs: defaultTimeout } = createOpenAIRoleClient({ ...options, role: 'taskgen' });
   return {
     name,
     async generate(seed, generateOptions = {}) {

@@ -1,6 +1,7 @@
-import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { ConfigInvalidError, JudgeFailedError } from '../../../src/env/errors.js';
+import { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { JudgeFailedError } from '../../../src/env/errors.js';
 import type { Judge } from './judge.js';
+import { createOpenAIRoleClient } from '../../../src/llm/openai-client.js';
 
 export interface OpenAIJudgeOptions {
   /** Model name as the endpoint knows it (e.g. `gpt-4o`, or a vLLM-served model). */
@@ -17,24 +18,13 @@ export interface OpenAIJudgeOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-const DEFAULT_TIMEOUT_MS = 60_000;
-
 /**
  * A judge on any OpenAI-compatible chat endpoint (OpenAI, vLLM, SGLang, Ollama), asked at
  * temperature 0 as WebArena does. Failures to get a reply throw JUDGE_FAILED; an aborted
  * signal rethrows the abort.
  */
 export const createOpenAIJudge = (options: OpenAIJudgeOptions): Judge => {
-  const env = options.env ?? process.env;
-  const baseURL = options.baseURL ?? (env.OPENAI_BASE_URL || undefined);
-  const apiKey = options.apiKey ?? (env.OPENAI_API_KEY || undefined);
-  if (apiKey === undefined && baseURL === undefined) {
-    throw new ConfigInvalidError(`judge openai:${options.model} needs an endpoint: set OPENAI_API_KEY (OpenAI) or pass --judge-base-url / OPENAI_BASE_URL`);
-  }
-  const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  // Local servers ignore the key, but the client insists on one.
-  const client = new OpenAI({ apiKey: apiKey ?? 'no-key', baseURL: baseURL ?? null, timeout: defaultTimeout, maxRetries: options.maxRetries ?? 2 });
-  const name = `openai:${options.model}`;
+  const { client, name, timeoutMs: defaultTimeout } = createOpenAIRoleClient({ ...options, role: 'judge' });
   return {
     name,
     async ask(prompt, askOptions = {}) {
