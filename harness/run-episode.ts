@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Env, EnvFactory, TimeoutOptions } from '../src/env/index.js';
+import { DreambridgeError } from '../src/env/errors.js';
 import {
   stepResultSchema,
   type Episode,
@@ -31,6 +32,33 @@ export interface EpisodeContext {
   emit: (event: RunEvent) => void;
   /** Called once per `env.step` call on a real env (invalid and failed steps too; calls the budget refused not). */
   countRealStep: () => void;
+  /** Episode id. Default: `<runId>-<task_id>-<index>`. */
+  episodeId?: string;
+  /** Wall-clock limit of the whole episode; past it the episode ends `error` (EPISODE_TIMEOUT). Default: none. */
+  episodeTimeoutMs?: number;
+  /** Told about every real step as it is sent (e.g. fidelity shadowing); must not block. */
+  onRealStep?: (step: RealStepNotice) => void;
+  /** Told about every transition once it is written (e.g. to grow a replay buffer). */
+  onTransition?: (transition: Transition) => void;
+}
+
+/** A real step in flight: what the experience model would be asked, and the real outcome to come. */
+export interface RealStepNotice {
+  runId: string;
+  episodeId: string;
+  task: Task;
+  step: number;
+  state: Observation;
+  action: string;
+  history: ReadonlyArray<{ state: Observation; action: string; reward: number }>;
+  real: Promise<StepResult>;
+}
+
+/** The episode's own deadline passed (`--episode-timeout`). */
+export class EpisodeTimeoutError extends DreambridgeError {
+  constructor(timeoutMs: number) {
+    super('EPISODE_TIMEOUT', `the episode took longer than ${timeoutMs} ms and was stopped`, { details: { timeoutMs } });
+  }
 }
 
 /** A failure of the run directory: not the episode's fault, it ends the run. */
@@ -69,9 +97,14 @@ const checkStepResult = (result: StepResult): StepResult => {
  * `interrupted`) and are recorded; only a failure to write the run directory is thrown.
  */
 export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Episode; closeError?: string }> => {
-  const { task, runId, signal } = context;
-  const episodeId = `${runId}-${task.task_id}-${context.index}`;
+  const { task, runId } = context;
+  const episodeId = context.episodeId ?? `${runId}-${task.task_id}-${context.index}`;
   const startedAt = new Date().toISOString();
+  // The episode's own deadline aborts like an interruption but is recorded as an error.
+  const deadline = context.episodeTimeoutMs === undefined ? undefined : AbortSignal.timeout(context.episodeTimeoutMs);
+  const signals = [context.signal, deadline].filter((x): x is AbortSignal => x !== undefined);
+  const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+  const timedOut = (): boolean => deadline?.aborted === true && context.signal?.aborted !== true;
   const timeout: TimeoutOptions = signal ? { timeoutMs: context.stepTimeoutMs, signal } : { timeoutMs: context.stepTimeoutMs };
   const sources = new Set<Source>();
   let env: Env | undefined;
@@ -80,17 +113,28 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
   let termination: Termination = 'interrupted';
   let error: string | undefined;
   let closeError: string | undefined;
-  /** `env.step`, counted as a real interaction when the env is real and the call was not refused by the budget. */
-  const step = async (target: Env, action: string): Promise<StepResult> => {
-    let refused = false;
-    try {
-      return await abortable(target.step(action, timeout), signal);
-    } catch (failure) {
-      refused = errorCode(failure) === 'REAL_BUDGET_EXHAUSTED';
-      throw failure;
-    } finally {
-      if (target.source === 'real' && !refused) context.countRealStep();
-    }
+  const history: HistoryEntry[] = [];
+  /** Writes the transition of a step that failed after it was sent: it was spent, so it is logged. */
+  const logFailedStep = async (observation: Observation, action: string, thought: string | undefined, failure: unknown, latencyMs: number): Promise<void> => {
+    const message = timedOut() ? describeError(new EpisodeTimeoutError(context.episodeTimeoutMs ?? 0)) : context.signal?.aborted ? 'interrupted' : describeError(failure);
+    const line: Transition = {
+      run_id: runId,
+      episode_id: episodeId,
+      task_id: task.task_id,
+      env: context.envName,
+      source: observation.source,
+      step: steps,
+      state: observation,
+      action,
+      ...(thought === undefined ? {} : { thought }),
+      next_state: { ...observation, last_action_error: message },
+      reward: 0,
+      done: false,
+      truncated: false,
+      info: { latency_ms: latencyMs, error: message, failed_after_send: true },
+    };
+    await store(() => context.runDir.appendTransition(line));
+    context.onTransition?.(line);
   };
   context.emit({ type: 'episode-start', runId, episodeId, taskId: task.task_id, index: context.index });
 
@@ -99,10 +143,28 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
     const policy = context.policy(task);
     let observation: Observation = await abortable(env.reset(task, timeout), signal);
     sources.add(observation.source);
-    const history: HistoryEntry[] = [];
     while (!signal?.aborted) {
       const decision = await abortable(policy.act(observation, history, task), signal);
-      const result = checkStepResult(await step(env, decision.action));
+      const sentAt = performance.now();
+      const pending = env.step(decision.action, timeout);
+      let refused = false;
+      if (env.source === 'real') {
+        const notice = context.onRealStep;
+        if (notice) {
+          const stepHistory = history.map((h) => ({ state: h.observation, action: h.action, reward: h.reward }));
+          notice({ runId, episodeId, task, step: steps, state: observation, action: decision.action, history: stepHistory, real: pending });
+        }
+      }
+      let result: StepResult;
+      try {
+        result = checkStepResult(await abortable(pending, signal));
+      } catch (failure) {
+        refused = errorCode(failure) === 'REAL_BUDGET_EXHAUSTED';
+        if (env.source === 'real' && !refused) context.countRealStep();
+        if (!refused) await logFailedStep(observation, decision.action, decision.thought, failure, performance.now() - sentAt);
+        throw failure;
+      }
+      if (env.source === 'real') context.countRealStep();
       const line: Transition = {
         run_id: runId,
         episode_id: episodeId,
@@ -120,6 +182,7 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
         info: result.info,
       };
       await store(() => context.runDir.appendTransition(line));
+      context.onTransition?.(line);
       context.emit({
         type: 'step', runId, episodeId, taskId: task.task_id, step: steps, action: decision.action,
         reward: result.reward, done: result.done, truncated: result.truncated, source: result.observation.source,
@@ -130,17 +193,26 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
       steps += 1;
       totalReward += result.reward;
       if (result.done || result.truncated) {
-        // An env may say why it ended early (e.g. WebArena's repeated-action rule: 'early_stop').
-        termination = result.info['termination'] === 'early_stop' ? 'early_stop' : result.done ? 'done' : 'max_steps';
+        // An env may say why it ended early: WebArena's repeated-action rule ('early_stop'), or a
+        // dream step whose model could not answer ('error', the reason in info.error).
+        const said = result.info['termination'];
+        if (said === 'error') {
+          termination = 'error';
+          error = typeof result.info.error === 'string' ? result.info.error : 'the environment ended the episode with an error';
+        } else termination = said === 'early_stop' ? 'early_stop' : result.done ? 'done' : 'max_steps';
         break;
       }
     }
+    if (timedOut()) throw new EpisodeTimeoutError(context.episodeTimeoutMs ?? 0);
   } catch (failure) {
     if (failure instanceof StoreFailure) throw failure.error;
     if (errorCode(failure) === 'REAL_BUDGET_EXHAUSTED') {
       termination = 'budget';
       error = describeError(failure);
-    } else if (!signal?.aborted) {
+    } else if (timedOut()) {
+      termination = 'error';
+      error = describeError(new EpisodeTimeoutError(context.episodeTimeoutMs ?? 0));
+    } else if (!context.signal?.aborted) {
       termination = 'error';
       error = describeError(failure);
     }

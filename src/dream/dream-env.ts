@@ -1,5 +1,5 @@
 import type { Env, TimeoutOptions } from '../env/env.js';
-import { EnvClosedError, EnvNotResetError } from '../env/errors.js';
+import { DreambridgeError, EnvClosedError, EnvNotResetError } from '../env/errors.js';
 import type { Observation, SiteProfile, StepResult, Task } from '../protocol/index.js';
 import type { ExperienceModel } from './experience-model.js';
 
@@ -14,6 +14,10 @@ export interface DreamEnvOptions {
   /** Steps of history passed to the model. Default 4. */
   historyLength?: number;
 }
+
+/** Model failures that end the episode as a recorded step (timeouts and aborts propagate). */
+const MODEL_FAILURES = new Set(['MODEL_OUTPUT_UNPARSEABLE', 'MODEL_REQUEST_FAILED', 'RETRIEVAL_NO_MATCH']);
+const isModelFailure = (error: unknown): error is DreambridgeError => error instanceof DreambridgeError && MODEL_FAILURES.has(error.code);
 
 /**
  * The dreamed environment: the same object as a real one, its observations in the same text
@@ -76,7 +80,31 @@ export class DreamEnv implements Env {
       };
     }
     const history = this.history.slice(-(this.options.historyLength ?? 4));
-    const prediction = await this.options.model.predict({ task, instruction: this.instruction, history, state: current, action }, options);
+    let prediction;
+    try {
+      prediction = await this.options.model.predict({ task, instruction: this.instruction, history, state: current, action }, options);
+    } catch (failure) {
+      if (!isModelFailure(failure) || options?.signal?.aborted) throw failure;
+      // The model could not answer: the episode ends in error on the state it was in, with what
+      // the model said kept for inspection — never an invented state.
+      this.finished = true;
+      const error = `${failure.code}: ${failure.message}`;
+      return {
+        observation: { ...current, last_action_error: error },
+        reward: 0,
+        done: true,
+        truncated: false,
+        info: {
+          latency_ms: performance.now() - started,
+          error,
+          termination: 'error',
+          retrieved: Array.isArray(failure.details['retrieved']) ? (failure.details['retrieved'] as string[]) : [],
+          model: this.options.model.name,
+          model_kind: this.options.model.kind,
+          ...(failure.details['raw'] === undefined ? {} : { raw_output: failure.details['raw'] }),
+        },
+      };
+    }
     this.history.push({ state: current, action, reward: prediction.reward });
     this.current = this.observe(prediction.next_state);
     this.finished = prediction.done;

@@ -8,6 +8,12 @@ import { readJsonl, runFileNames, writeFileAtomic } from '../store/index.js';
 export const provenanceSchema = z.enum(['offline', 'real', 'dream']);
 export type Provenance = z.infer<typeof provenanceSchema>;
 
+/** One provenance for every line, or one per line (e.g. by its `source`). */
+export type ProvenanceOf = Provenance | ((t: Transition) => Provenance);
+
+/** Recorded lines of earlier runs: `offline` when real, `dream` when dreamed. */
+export const recordedProvenance = (t: Transition): Provenance => (t.source === 'dream' ? 'dream' : 'offline');
+
 /** A transition in the buffer: the protocol's line plus a buffer id and its provenance. */
 export type ReplayTransition = Transition & { id: string; provenance: Provenance };
 
@@ -144,15 +150,16 @@ export class ReplayBuffer {
    * line is a `RunFileCorruptError` naming file and line (a torn last line is skipped, as in
    * `readJsonl`). Returns how many were added.
    */
-  async loadJsonl(file: string, provenance: Provenance): Promise<number> {
+  async loadJsonl(file: string, provenance: ProvenanceOf): Promise<number> {
     const lines = await readJsonl(file, bufferLineSchema);
+    const of = typeof provenance === 'function' ? provenance : () => provenance;
     return this.appendAll(
-      lines.map(({ id, provenance: own, ...t }) => toReplayTransition(t, own ?? provenance, id ?? defaultTransitionId(t))),
+      lines.map(({ id, provenance: own, ...t }) => toReplayTransition(t, own ?? of(t), id ?? defaultTransitionId(t))),
     );
   }
 
   /** Loads `transitions.jsonl` of a run directory (see `openRunDirectory`). */
-  loadRunDirectory(dir: string, provenance: Provenance): Promise<number> {
+  loadRunDirectory(dir: string, provenance: ProvenanceOf): Promise<number> {
     return this.loadJsonl(join(dir, runFileNames.transitions), provenance);
   }
 

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EnvClosedError, RunDirNotEmptyError } from '../env/errors.js';
-import { episodeSchema, transitionSchema, type Episode, type Transition } from '../protocol/index.js';
+import { episodeSchema, shadowLineSchema, transitionSchema, type Episode, type ShadowLine, type Transition } from '../protocol/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { JsonlAppender } from './jsonl-appender.js';
 import { readJsonl } from './jsonl-reader.js';
@@ -27,6 +27,7 @@ export interface RunDirectoryOptions {
 export interface RunDirectoryPaths {
   transitions: string;
   episodes: string;
+  shadow: string;
   manifest: string;
 }
 
@@ -41,6 +42,8 @@ export interface RunDirectory {
   readonly paths: RunDirectoryPaths;
   appendTransition(line: Transition): Promise<void>;
   appendEpisode(line: Episode): Promise<void>;
+  /** Appends a fidelity line to `shadow.jsonl` (created on the first one). */
+  appendShadow(line: ShadowLine): Promise<void>;
   /** Replaces `manifest.json` atomically (temporary file + rename). */
   writeManifest(manifest: Record<string, unknown>): Promise<void>;
   /** The manifest, or undefined when none was written yet. */
@@ -70,11 +73,13 @@ export const openRunDirectory = async (dir: string, options: RunDirectoryOptions
   const paths: RunDirectoryPaths = {
     transitions: join(absolute, runFileNames.transitions),
     episodes: join(absolute, runFileNames.episodes),
+    shadow: join(absolute, runFileNames.shadow),
     manifest: join(absolute, runFileNames.manifest),
   };
   if (options.resume) {
     await repairJsonlTail(paths.transitions, transitionSchema);
     await repairJsonlTail(paths.episodes, episodeSchema);
+    await repairJsonlTail(paths.shadow, shadowLineSchema);
   }
   const transitions = await JsonlAppender.open(paths.transitions, { fsync });
   let episodes: JsonlAppender;
@@ -84,6 +89,8 @@ export const openRunDirectory = async (dir: string, options: RunDirectoryOptions
     await transitions.close();
     throw error;
   }
+  // Only shadowed runs have a shadow file: opened on the first line.
+  let shadow: Promise<JsonlAppender> | undefined;
   let closed = false;
   const ensureOpen = (): void => {
     if (closed) throw new EnvClosedError(`run directory ${absolute}`);
@@ -99,6 +106,11 @@ export const openRunDirectory = async (dir: string, options: RunDirectoryOptions
     appendEpisode: async (line) => {
       ensureOpen();
       await episodes.append(episodeSchema.parse(line));
+    },
+    appendShadow: async (line) => {
+      ensureOpen();
+      shadow ??= JsonlAppender.open(paths.shadow, { fsync });
+      await (await shadow).append(shadowLineSchema.parse(line));
     },
     writeManifest: async (manifest) => {
       ensureOpen();
@@ -122,7 +134,7 @@ export const openRunDirectory = async (dir: string, options: RunDirectoryOptions
     },
     close: async () => {
       closed = true;
-      await Promise.all([transitions.close(), episodes.close()]);
+      await Promise.all([transitions.close(), episodes.close(), shadow?.then((a) => a.close())]);
     },
   };
 };
