@@ -1,3 +1,4 @@
+import type { TimeoutOptions } from '../src/env/index.js';
 import type { Observation, Task } from '../src/protocol/index.js';
 
 /** One step of an episode as a policy sees its history. */
@@ -19,5 +20,6 @@ export interface PolicyDecision {
  */
 export interface Policy {
   readonly name: string;
-  act(observation: Observation, history: readonly HistoryEntry[], task: Task): Promise<PolicyDecision>;
+  /** `options` carries the step's deadline and the run's abort signal (an LLM policy passes them to its requests). */
+  act(observation: Observation, history: readonly HistoryEntry[], task: Task, options?: TimeoutOptions): Promise<PolicyDecision>;
 }

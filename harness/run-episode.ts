@@ -144,7 +144,7 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
     let observation: Observation = await abortable(env.reset(task, timeout), signal);
     sources.add(observation.source);
     while (!signal?.aborted) {
-      const decision = await abortable(policy.act(observation, history, task), signal);
+      const decision = await abortable(policy.act(observation, history, task, timeout), signal);
       const sentAt = performance.now();
       const pending = env.step(decision.action, timeout);
       let refused = false;

@@ -7,8 +7,8 @@
 export const WEBSHOP_SYSTEM_PROMPT = `You imagine WebShop, a simulated online store (the WebShop benchmark: a Flask site with real \
 Amazon products in the categories beauty, electronics, fashion, garden and grocery). A shopping \
 agent acts on it with search[query] and click[x]. Given the current page and the agent's action, \
-you answer with the page the real site would show next, written in WebShop's "simple" text \
-format, and nothing else: no explanations, no markdown, no quotes around it. Follow the site's \
+you give the page the real site would show next, written in WebShop's "simple" text format \
+(the page text itself: no markdown, no quotes around it, in the section the output format asks for). Follow the site's \
 rules: search[q] is only possible on the search page and leads to results page 1 for q; \
 click[back to search] leads to the search page; click[next >] and click[< prev] change the results \
 page; clicking an ASIN opens that product's item page with no option chosen; clicking an option \

@@ -4,3 +4,4 @@ export * from './replay-policy.js';
 export * from './oracle-policy.js';
 export * from './webshop-instruction.js';
 export * from './webshop-page.js';
+export * from './openai-chat-policy.js';

@@ -7,7 +7,7 @@ import type { ExperienceModel, ExperiencePrediction, ExperienceRequest } from '.
 export interface RecordedTransition {
   id: string;
   /** The recorded state; its instruction is swapped for the current one in the answer. */
-  state?: { instruction: string };
+  state: { text: string; instruction: string };
   action: string;
   next_state: { text: string };
   reward: number;
@@ -25,14 +25,14 @@ export interface RetrievalHit {
 /** Top-k recorded transitions for (state, action), restricted to one action kind. */
 export type Retrieve = (
   query: { state: Observation; action: string },
-  options: { k: number; actionKind: string },
+  options: { k: number; actionKind: string; exactOnly?: boolean },
 ) => RetrievalHit[] | Promise<RetrievalHit[]>;
 
 export interface RetrievalExperienceModelOptions {
   retrieve: Retrieve;
   /** The action kind (`click`, `search`, …) neighbours must share. */
   actionKind: (action: string) => string;
-  /** Candidates looked at before choosing one. Default 8. */
+  /** Candidates looked at before choosing one. Default 4 (DreamGym's k). */
   candidates?: number;
 }
 
@@ -69,13 +69,13 @@ export class RetrievalExperienceModel implements ExperienceModel {
   private readonly candidates: number;
 
   constructor(private readonly options: RetrievalExperienceModelOptions) {
-    this.candidates = options.candidates ?? 8;
+    this.candidates = options.candidates ?? 4;
   }
 
   async predict(request: ExperienceRequest, options?: TimeoutOptions): Promise<ExperiencePrediction> {
     options?.signal?.throwIfAborted();
     const kind = this.options.actionKind(request.action);
-    const hits = await this.options.retrieve({ state: request.state, action: request.action }, { k: this.candidates, actionKind: kind });
+    const hits = await this.options.retrieve({ state: request.state, action: request.action }, { k: this.candidates, actionKind: kind, exactOnly: true });
     const hit = chooseHit(hits, request.action);
     if (hit === undefined) {
       throw new DreambridgeError(

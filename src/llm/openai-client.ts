@@ -16,12 +16,16 @@ export interface OpenAIRoleOptions {
   maxRetries?: number;
   /** Where OPENAI_* fall-backs are read. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** A ready client (tests, a shared connection pool): used as it is; baseURL, apiKey and maxRetries are then ignored. */
+  client?: OpenAI;
 }
 
 export interface OpenAIRoleClient {
   client: OpenAI;
   /** `openai:<model>`, as outputs label the role. */
   name: string;
+  /** The model name as the endpoint knows it. */
+  model: string;
   timeoutMs: number;
 }
 
@@ -32,6 +36,9 @@ export const DEFAULT_LLM_TIMEOUT_MS = 60_000;
  * OPENAI_BASE_URL / OPENAI_API_KEY; neither is a configuration error naming the flag.
  */
 export const createOpenAIRoleClient = (options: OpenAIRoleOptions): OpenAIRoleClient => {
+  if (options.client !== undefined) {
+    return { client: options.client, name: `openai:${options.model}`, model: options.model, timeoutMs: options.timeoutMs ?? DEFAULT_LLM_TIMEOUT_MS };
+  }
   const env = options.env ?? process.env;
   const baseURL = options.baseURL ?? (env.OPENAI_BASE_URL || undefined);
   const apiKey = options.apiKey ?? (env.OPENAI_API_KEY || undefined);
@@ -43,5 +50,5 @@ export const createOpenAIRoleClient = (options: OpenAIRoleOptions): OpenAIRoleCl
   const timeoutMs = options.timeoutMs ?? DEFAULT_LLM_TIMEOUT_MS;
   // Local servers ignore the key, but the client insists on one.
   const client = new OpenAI({ apiKey: apiKey ?? 'no-key', baseURL: baseURL ?? null, timeout: timeoutMs, maxRetries: options.maxRetries ?? 2 });
-  return { client, name: `openai:${options.model}`, timeoutMs };
+  return { client, name: `openai:${options.model}`, model: options.model, timeoutMs };
 };

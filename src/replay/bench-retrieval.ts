@@ -76,6 +76,15 @@ const syntheticTransition = (random: () => number, vocabulary: readonly string[]
 
 const percentile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
+/** `count` synthetic WebShop-like transitions (reproducible from `seed`), for benchmarks. */
+export const syntheticTransitions = (count: number, seed = 1): ReplayTransition[] => {
+  const random = prng(seed);
+  const vocabulary = Array.from({ length: 5000 }, () =>
+    Array.from({ length: 2 + Math.floor(random() * 3) }, () => syllables[Math.floor(random() * syllables.length)]).join(''),
+  );
+  return Array.from({ length: count }, (_, n) => syntheticTransition(random, vocabulary, n));
+};
+
 /**
  * Times `RetrievalIndex.retrieve` (k nearest neighbours, no canonical key) over a synthetic
  * WebShop-like corpus; queries are near-duplicates of indexed states (one word changed).

@@ -106,6 +106,7 @@ export class DenseRetrievalIndex {
       taken.add(id);
       if (results.length === k) return results;
     }
+    if (options.exactOnly === true && results.length > 0) return results;
     const [vector] = await this.options.embedder.embed([retrievalText(query.state, query.action)]);
     if (vector === undefined) return results;
     const scored: Array<{ id: string; similarity: number; doc: DenseDoc }> = [];

@@ -74,6 +74,8 @@ export class ReplayBuffer {
   private readonly stepKeys = new Map<string, string>();
   private readonly contentKeys = new Map<string, string>();
   private readonly listeners = new Set<ReplayBufferListener>();
+  /** Ids of step-0 transitions per task, so a dream reset does not scan the buffer. */
+  private readonly firstSteps = new Map<string, Set<string>>();
 
   constructor(options: ReplayBufferOptions = {}) {
     const maxSize = options.maxSize ?? Number.POSITIVE_INFINITY;
@@ -114,6 +116,11 @@ export class ReplayBuffer {
     this.stepKeys.set(step, t.id);
     this.contentKeys.set(content, t.id);
     if (t.provenance === 'dream') this.dreamIds.add(t.id);
+    if (t.step === 0) {
+      const ids = this.firstSteps.get(t.task_id);
+      if (ids) ids.add(t.id);
+      else this.firstSteps.set(t.task_id, new Set([t.id]));
+    }
     for (const listener of this.listeners) listener.added?.(t);
     while (this.byId.size > this.maxSize) this.evictOne();
     return true;
@@ -132,6 +139,7 @@ export class ReplayBuffer {
     if (t === undefined) return false;
     this.byId.delete(id);
     this.dreamIds.delete(id);
+    this.firstSteps.get(t.task_id)?.delete(id);
     if (this.stepKeys.get(stepKey(t)) === id) this.stepKeys.delete(stepKey(t));
     if (this.contentKeys.get(contentKey(t)) === id) this.contentKeys.delete(contentKey(t));
     for (const listener of this.listeners) listener.removed?.(t);
@@ -174,8 +182,9 @@ export class ReplayBuffer {
   initialStates(taskId: string): Observation[] {
     const seen = new Set<string>();
     const states: Observation[] = [];
-    for (const t of this.byId.values()) {
-      if (t.task_id !== taskId || t.step !== 0 || seen.has(t.state.text)) continue;
+    for (const id of this.firstSteps.get(taskId) ?? []) {
+      const t = this.byId.get(id);
+      if (t === undefined || seen.has(t.state.text)) continue;
       seen.add(t.state.text);
       states.push(t.state);
     }

@@ -38,6 +38,8 @@ export interface RetrieveOptions {
   k?: number;
   /** Only transitions whose `actionKind` equals this (e.g. `click`). Default: any. */
   actionKind?: string;
+  /** With exact canonical-key hits, return only those (no nearest-neighbour search). Default: false. */
+  exactOnly?: boolean;
 }
 
 export interface RetrievalResult {
@@ -198,6 +200,7 @@ export class RetrievalIndex {
         taken.add(slot);
         if (results.length === k) return results;
       }
+      if (options.exactOnly === true && results.length > 0) return results;
     }
     const grown = this.embedder.documentCount >= this.builtAt * this.options.reindexGrowth && this.embedder.documentCount > 0;
     if (grown || this.tombstones > this.slotById.size) this.reindex();

@@ -1,0 +1,3 @@
+export * from './shadower.js';
+export * from './shadow-line.js';
+export * from './shadow-writer.js';

@@ -1,0 +1,172 @@
+import { stat } from 'node:fs/promises';
+import type { Env, EnvFactory } from '../env/env.js';
+import { ConfigInvalidError } from '../env/errors.js';
+import { DreamEnv } from '../dream/dream-env.js';
+import type { ExperienceModel } from '../dream/experience-model.js';
+import { RetrievalExperienceModel, type Retrieve } from '../dream/retrieval-experience-model.js';
+import type { EnvName, Observation, SiteProfile, Task, Transition } from '../protocol/index.js';
+import { actionKind, DenseRetrievalIndex, OpenAIEmbedder, recordedProvenance, ReplayBuffer, RetrievalIndex, toReplayTransition } from '../replay/index.js';
+
+/** How a dream environment is put together: the profile, the buffer, the experience model, the embedder. */
+export interface DreamSetupOptions {
+  env: EnvName;
+  profile: SiteProfile;
+  /** Run directories written by `collect`/`run`, or transitions JSONL files. */
+  buffers: readonly string[];
+  /** `retrieval` (default, the embedded lookup table) or `openai:NAME`. */
+  model?: string;
+  modelBaseUrl?: string;
+  /** `hashed` (default, hashed TF-IDF) or `openai:NAME`. */
+  embed?: string;
+  embedBaseUrl?: string;
+  /** Dream steps before truncation. Default 15. */
+  maxSteps?: number;
+  /** Demonstrations per LLM prediction (retrieved transitions). Default 4. */
+  k?: number;
+  /** Steps of history in the model's prompt. Default 4. */
+  historyLength?: number;
+  /** A directory of prompt templates overriding the built-in ones (LLM model). */
+  promptDir?: string;
+  /** LLM requests in flight at once (LLM model). Default 16. */
+  modelConcurrency?: number;
+  /** Told about long preparation work (embedding a buffer through an endpoint). */
+  onProgress?: (message: string) => void;
+}
+
+export interface DreamSetup {
+  /** Creates DreamEnvs (source `dream`). */
+  factory: EnvFactory;
+  buffer: ReplayBuffer;
+  model: ExperienceModel;
+  /** The distinct tasks recorded in the buffer, with their instructions. */
+  tasks(): Task[];
+  /** Adds a transition of this run to the buffer (the buffer co-evolves with the run). */
+  record(transition: Transition): void;
+  /** What goes into the run manifest: model, embedder, buffer. */
+  manifest: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+const openaiName = (flag: string, value: string): string | undefined => {
+  if (!value.startsWith('openai:')) return undefined;
+  const name = value.slice('openai:'.length);
+  if (name === '') throw new ConfigInvalidError(`--${flag} openai:NAME needs a model name after "openai:"`);
+  return name;
+};
+
+const loadBuffers = async (buffer: ReplayBuffer, paths: readonly string[]): Promise<void> => {
+  for (const path of paths) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = (await stat(path)).isDirectory();
+    } catch {
+      throw new ConfigInvalidError(`--buffer ${path}: no such file or directory (give a run directory written by collect/run, or a transitions JSONL file)`);
+    }
+    if (isDirectory) await buffer.loadRunDirectory(path, recordedProvenance);
+    else await buffer.loadJsonl(path, recordedProvenance);
+  }
+};
+
+/**
+ * Loads the replay buffer, indexes it (hashed TF-IDF, or an embeddings endpoint), and builds the
+ * experience model (the retrieval lookup table, or an LLM behind an OpenAI-compatible endpoint)
+ * and a factory of DreamEnvs speaking the site profile's format. A dream run needs no site.
+ */
+export const createDreamSetup = async (options: DreamSetupOptions): Promise<DreamSetup> => {
+  const { profile } = options;
+  const modelFlag = options.model ?? 'retrieval';
+  const embedFlag = options.embed ?? 'hashed';
+  const llmModel = openaiName('model', modelFlag);
+  if (llmModel === undefined && modelFlag !== 'retrieval') throw new ConfigInvalidError(`--model ${modelFlag}: expected retrieval or openai:NAME`);
+  const embedModel = openaiName('embed', embedFlag);
+  if (embedModel === undefined && embedFlag !== 'hashed') throw new ConfigInvalidError(`--embed ${embedFlag}: expected hashed or openai:NAME`);
+
+  const buffer = new ReplayBuffer();
+  await loadBuffers(buffer, options.buffers);
+  if (buffer.size === 0 && llmModel === undefined) {
+    throw new ConfigInvalidError(
+      options.buffers.length === 0
+        ? 'the retrieval experience model needs recorded transitions: pass --buffer DIR (a run directory from `dreambridge collect`) or use --model openai:NAME'
+        : `--buffer ${options.buffers.join(', ')}: no transitions recorded there; the retrieval experience model needs some (collect seeds with \`dreambridge collect\`)`,
+    );
+  }
+  // Keys from the text alone on both sides: dreamed states carry no URL, recorded real ones do.
+  const canonicalKey = (state: Observation, action: string): string => `${profile.canonicalKey({ text: state.text }).key}\u0000${action.trim().toLowerCase()}`;
+  let retrieve: Retrieve;
+  let unsubscribe: () => void;
+  if (embedModel === undefined) {
+    // Fewer postings scanned than the index default: a dream step's budget is a few ms at 100k transitions.
+    const index = new RetrievalIndex({ canonicalKey, maxPostings: 20_000 });
+    unsubscribe = index.attach(buffer);
+    retrieve = (query, o) => index.retrieve(query, o);
+  } else {
+    const embedder = new OpenAIEmbedder({ model: embedModel, ...(options.embedBaseUrl === undefined ? {} : { baseURL: options.embedBaseUrl }) });
+    const index = new DenseRetrievalIndex({
+      embedder,
+      canonicalKey,
+      onProgress: (done, total) => options.onProgress?.(`embedding the buffer: ${done}/${total}`),
+    });
+    unsubscribe = await index.attach(buffer);
+    retrieve = (query, o) => index.retrieve(query, o);
+  }
+
+  let model: ExperienceModel;
+  let modelManifest: Record<string, unknown>;
+  if (llmModel === undefined) {
+    model = new RetrievalExperienceModel({ retrieve, actionKind });
+    modelManifest = { name: model.name, kind: 'retrieval', note: 'embedded default: a lookup table over recorded transitions, no LLM' };
+  } else {
+    const { createOpenAIExperienceModel } = await import('./openai-model-setup.js');
+    const built = createOpenAIExperienceModel({
+      model: llmModel,
+      profile,
+      retrieve,
+      ...(options.modelBaseUrl === undefined ? {} : { baseURL: options.modelBaseUrl }),
+      ...(options.k === undefined ? {} : { k: options.k }),
+      ...(options.historyLength === undefined ? {} : { historyLength: options.historyLength }),
+      ...(options.promptDir === undefined ? {} : { promptDir: options.promptDir }),
+      ...(options.modelConcurrency === undefined ? {} : { concurrency: options.modelConcurrency }),
+    });
+    model = built.model;
+    modelManifest = built.manifest;
+  }
+
+  const byProvenance: Record<string, number> = {};
+  for (const t of buffer.values()) byProvenance[t.provenance] = (byProvenance[t.provenance] ?? 0) + 1;
+  const open = new Set<Env>();
+  const maxSteps = options.maxSteps ?? 15;
+  return {
+    buffer,
+    model,
+    factory: {
+      source: 'dream',
+      create: () => {
+        const env = new DreamEnv({
+          model,
+          profile,
+          maxSteps,
+          ...(options.historyLength === undefined ? {} : { historyLength: options.historyLength }),
+          initialState: (task) => buffer.initialStates(task.task_id)[0]?.text,
+        });
+        open.add(env);
+        return Promise.resolve(env);
+      },
+      close: async () => {
+        await Promise.all([...open].map((env) => env.close()));
+        open.clear();
+      },
+    },
+    tasks: () => buffer.tasks().map((t) => ({ task_id: t.task_id, env: t.env, instruction: t.instruction })),
+    record: (t) => {
+      buffer.append(toReplayTransition(t, t.source === 'dream' ? 'dream' : 'real'));
+    },
+    manifest: {
+      experience_model: modelManifest,
+      embedder: embedModel === undefined ? { name: 'hashed', kind: 'embedded (hashed TF-IDF of word n-grams)' } : { name: `openai:${embedModel}`, kind: 'llm' },
+      buffer: { paths: [...options.buffers], transitions: buffer.size, by_provenance: byProvenance, tasks: buffer.tasks().length },
+    },
+    close: async () => {
+      unsubscribe();
+    },
+  };
+};

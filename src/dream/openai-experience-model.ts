@@ -1,0 +1,160 @@
+import type OpenAI from 'openai';
+import type { TimeoutOptions } from '../env/env.js';
+import { DreambridgeError } from '../env/errors.js';
+import { requestChatCompletion, type ChatMessage } from '../llm/chat-completion.js';
+import { ConcurrencyLimiter, DEFAULT_LLM_CONCURRENCY } from '../llm/concurrency-limiter.js';
+import { withDeadline } from '../llm/deadline.js';
+import { createOpenAIRoleClient, type OpenAIRoleClient } from '../llm/openai-client.js';
+import { addTokenUsage, emptyTokenUsage, TokenUsageMeter, type TokenUsage } from '../llm/token-usage.js';
+import type { Observation, SiteProfile } from '../protocol/index.js';
+import type { ExperienceModel, ExperiencePrediction, ExperienceRequest, RetrievedTransition } from './experience-model.js';
+import { parseExperienceOutput } from './experience-output.js';
+import { buildExperienceMessages, experienceReaskMessage } from './experience-prompt-messages.js';
+import { loadExperiencePromptTemplates, type ExperiencePromptTemplates } from './experience-prompt.js';
+
+/** Finds demonstrations for a (state, action): the caller wires a RetrievalIndex over the replay buffer. */
+export type RetrieveTransitions = (state: Observation, action: string, k: number) => RetrievedTransition[] | Promise<RetrievedTransition[]>;
+
+/** Options of `OpenAIExperienceModel` (`--model openai:NAME`). */
+export interface OpenAIExperienceModelOptions {
+  /** Model name as the endpoint knows it. */
+  model: string;
+  /** The site profile: its `prompts.system` and `prompts.stateFormat` open the system prompt. */
+  profile: SiteProfile;
+  /** OpenAI-compatible endpoint ending in /v1 (`--model-base-url`). Default: OPENAI_BASE_URL, else OpenAI's. */
+  baseURL?: string;
+  /** Default: OPENAI_API_KEY; a local endpoint (baseURL given) may need none. */
+  apiKey?: string;
+  /** Where OPENAI_* fall-backs are read. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** A ready client (tests, a shared pool); baseURL, apiKey and maxRetries are then ignored. */
+  client?: OpenAI;
+  /** Sampling temperature: above 0 so that K samples of one step can disagree (fidelity's TV estimate). Default 0.7. */
+  temperature?: number;
+  /** Most tokens of one answer (reasoning + next state). Default 1024. */
+  maxTokens?: number;
+  /** Per-request timeout (each HTTP attempt). Default 60 000 ms. */
+  timeoutMs?: number;
+  /** HTTP retries on connection errors, 429 and 5xx (the client's backoff). Default 2. */
+  maxRetries?: number;
+  /** Re-asks after an answer without a readable next state. Default 2. */
+  parseRetries?: number;
+  /** Most requests in flight at once from this model. Default 16. */
+  concurrency?: number;
+  /** Steps of the episode's history shown (the last H of what the env passes). Default 4. */
+  historyLength?: number;
+  /** Demonstrations retrieved and shown. Default 4. */
+  k?: number;
+  /** Finds the demonstrations; without it the prompt has none. */
+  retrieve?: RetrieveTransitions;
+  /** A directory whose `experience-*.md` files replace the built-in templates of the same name. */
+  promptDir?: string;
+  /** Longest state text of a history step or demonstration; longer ones lose their middle. Default 2000 characters. */
+  maxContextStateChars?: number;
+}
+
+export const EXPERIENCE_MODEL_DEFAULTS = {
+  temperature: 0.7,
+  maxTokens: 1024,
+  parseRetries: 2,
+  concurrency: DEFAULT_LLM_CONCURRENCY,
+  historyLength: 4,
+  k: 4,
+  maxContextStateChars: 2000,
+} as const;
+
+/**
+ * The experience model of DreamGym on any OpenAI-compatible chat endpoint (vLLM, SGLang, Ollama,
+ * OpenAI): task, recent history, top-k real transitions as demonstrations, current state and
+ * action in; reasoning, next state, reward and done out, in the tagged format. An answer without a
+ * readable next state is asked again, then fails with MODEL_OUTPUT_UNPARSEABLE carrying every raw
+ * answer: a state is never invented.
+ */
+export class OpenAIExperienceModel implements ExperienceModel {
+  readonly kind = 'llm' as const;
+  readonly name: string;
+  /** sha256 of the prompt templates in use (for run manifests). */
+  readonly promptHash: string;
+  readonly templates: ExperiencePromptTemplates;
+  private readonly role: OpenAIRoleClient;
+  private readonly limiter: ConcurrencyLimiter;
+  private readonly meter = new TokenUsageMeter();
+
+  constructor(private readonly options: OpenAIExperienceModelOptions) {
+    this.role = createOpenAIRoleClient({ ...options, role: 'model' });
+    this.name = this.role.name;
+    this.templates = loadExperiencePromptTemplates(options.promptDir);
+    this.promptHash = this.templates.hash;
+    this.limiter = new ConcurrencyLimiter(options.concurrency ?? EXPERIENCE_MODEL_DEFAULTS.concurrency);
+  }
+
+  /** Tokens and calls of every request so far (failed parses included: their tokens were spent). */
+  usage(): TokenUsage {
+    return this.meter.snapshot();
+  }
+
+  /** The messages a request is first asked with (exposed for logs, dry runs and tests). */
+  async messagesFor(request: ExperienceRequest): Promise<{ messages: ChatMessage[]; demonstrations: RetrievedTransition[] }> {
+    const k = this.options.k ?? EXPERIENCE_MODEL_DEFAULTS.k;
+    const found = k > 0 && this.options.retrieve ? await this.options.retrieve(request.state, request.action, k) : [];
+    const demonstrations = found.slice(0, k);
+    const messages = buildExperienceMessages(this.templates, {
+      profile: this.options.profile,
+      request,
+      demonstrations,
+      historyLength: this.options.historyLength ?? EXPERIENCE_MODEL_DEFAULTS.historyLength,
+      maxContextStateChars: this.options.maxContextStateChars ?? EXPERIENCE_MODEL_DEFAULTS.maxContextStateChars,
+    });
+    return { messages, demonstrations };
+  }
+
+  predict(request: ExperienceRequest, options: TimeoutOptions = {}): Promise<ExperiencePrediction> {
+    return withDeadline(`${this.name} prediction`, options, async (signal) => {
+      const { messages, demonstrations } = await this.messagesFor(request);
+      const parseRetries = Math.max(0, this.options.parseRetries ?? EXPERIENCE_MODEL_DEFAULTS.parseRetries);
+      const raws: string[] = [];
+      let usage = emptyTokenUsage();
+      let reason = '';
+      for (let attempt = 0; attempt <= parseRetries; attempt += 1) {
+        const reply = await this.limiter.run(
+          () =>
+            requestChatCompletion(
+              this.role,
+              {
+                messages,
+                temperature: this.options.temperature ?? EXPERIENCE_MODEL_DEFAULTS.temperature,
+                maxTokens: this.options.maxTokens ?? EXPERIENCE_MODEL_DEFAULTS.maxTokens,
+              },
+              signal,
+            ),
+          signal,
+        );
+        usage = addTokenUsage(usage, reply.usage);
+        this.meter.add(reply.usage);
+        raws.push(reply.content);
+        const parsed = parseExperienceOutput(reply.content);
+        if (parsed.ok) {
+          return {
+            reasoning: parsed.value.reasoning,
+            next_state: parsed.value.nextState,
+            reward: parsed.value.reward,
+            done: parsed.value.done,
+            retrieved: demonstrations.map((d) => d.id),
+            info: {
+              usage,
+              ...(parsed.warnings.length > 0 ? { parse_warnings: parsed.warnings } : {}),
+              ...(attempt > 0 ? { parse_retries: attempt } : {}),
+              ...(reply.finishReason === 'length' ? { truncated_output: true } : {}),
+            },
+          };
+        }
+        reason = reply.finishReason === 'length' ? `${parsed.reason} (the answer was cut at maxTokens)` : parsed.reason;
+        // Show the model its own answer and what is wrong with it: a plain resend tends to repeat the mistake.
+        messages.push({ role: 'assistant', content: reply.content }, { role: 'user', content: experienceReaskMessage(this.templates, reason) });
+      }
+      throw new DreambridgeError('MODEL_OUTPUT_UNPARSEABLE', `${this.name}: no readable next state after ${raws.length} answer${raws.length > 1 ? 's' : ''} (${reason})`, {
+        details: { model: this.name, reason, raw: raws, usage, retrieved: demonstrations.map((d) => d.id) },
+      });
+    });
+  }
+}

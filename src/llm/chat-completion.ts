@@ -1,0 +1,62 @@
+import { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { DreambridgeError } from '../env/errors.js';
+import type { OpenAIRoleClient } from './openai-client.js';
+import { completionTokenUsage, type TokenUsage } from './token-usage.js';
+
+export type ChatMessage = ChatCompletionMessageParam;
+
+/** One chat completion request of a role. */
+export interface ChatCompletionRequest {
+  messages: ChatMessage[];
+  temperature?: number;
+  /** Sent as `max_tokens` (what vLLM, SGLang, Ollama and OpenAI's chat models all accept). */
+  maxTokens?: number;
+}
+
+export interface ChatCompletionReply {
+  /** The assistant message's text ("" when the endpoint sent none). */
+  content: string;
+  finishReason: string | undefined;
+  usage: TokenUsage;
+}
+
+/**
+ * Asks the role's endpoint once (the client retries connection errors, 429 and 5xx itself).
+ * Failures throw MODEL_REQUEST_FAILED with the HTTP status when there is one; when `signal` has
+ * aborted, its reason is thrown instead (STEP_TIMEOUT from `withDeadline`, or the caller's).
+ */
+export const requestChatCompletion = async (
+  role: OpenAIRoleClient,
+  request: ChatCompletionRequest,
+  signal?: AbortSignal,
+): Promise<ChatCompletionReply> => {
+  try {
+    const completion = await role.client.chat.completions.create(
+      {
+        model: role.model,
+        messages: request.messages,
+        ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+        ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
+      },
+      { timeout: role.timeoutMs, ...(signal === undefined ? {} : { signal }) },
+    );
+    const choice = completion.choices[0];
+    return { content: choice?.message.content ?? '', finishReason: choice?.finish_reason ?? undefined, usage: completionTokenUsage(completion.usage) };
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason as Error;
+    const details = { model: role.name };
+    if (error instanceof APIUserAbortError) throw error;
+    if (error instanceof APIConnectionTimeoutError) {
+      throw new DreambridgeError('MODEL_REQUEST_FAILED', `${role.name}: no reply within ${role.timeoutMs} ms (after the client's retries)`, {
+        cause: error,
+        details: { ...details, timeoutMs: role.timeoutMs },
+      });
+    }
+    if (error instanceof APIError && error.status !== undefined) {
+      throw new DreambridgeError('MODEL_REQUEST_FAILED', `${role.name}: HTTP ${error.status}: ${error.message}`, { cause: error, details: { ...details, status: error.status } });
+    }
+    // Connection refused, a body that is not JSON, …
+    throw new DreambridgeError('MODEL_REQUEST_FAILED', `${role.name}: ${(error as Error).message}`, { cause: error, details });
+  }
+};

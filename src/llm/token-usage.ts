@@ -1,0 +1,42 @@
+/** Token counts as OpenAI reports them, plus the number of completions they add up. */
+export interface TokenUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  /** Completions received (each re-ask is one more; HTTP retries of one request are not). */
+  calls: number;
+}
+
+export const emptyTokenUsage = (): TokenUsage => ({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, calls: 0 });
+
+/** `a + b`, field by field (a new object). */
+export const addTokenUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
+  prompt_tokens: a.prompt_tokens + b.prompt_tokens,
+  completion_tokens: a.completion_tokens + b.completion_tokens,
+  total_tokens: a.total_tokens + b.total_tokens,
+  calls: a.calls + b.calls,
+});
+
+/**
+ * One completion's usage from an OpenAI `usage` object. Endpoints that report none (some local
+ * servers) count the call with zero tokens rather than guessing.
+ */
+export const completionTokenUsage = (usage: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | null | undefined): TokenUsage => {
+  const prompt = usage?.prompt_tokens ?? 0;
+  const completion = usage?.completion_tokens ?? 0;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: usage?.total_tokens ?? prompt + completion, calls: 1 };
+};
+
+/** Sums the usage of every call of one role over a run (the run manifest and reports read it). */
+export class TokenUsageMeter {
+  private total = emptyTokenUsage();
+
+  add(usage: TokenUsage): void {
+    this.total = addTokenUsage(this.total, usage);
+  }
+
+  /** A copy of the sums so far. */
+  snapshot(): TokenUsage {
+    return { ...this.total };
+  }
+}
