@@ -135,6 +135,8 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
     };
     await store(() => context.runDir.appendTransition(line));
     context.onTransition?.(line);
+    // The episode line counts every transition it has, this one included.
+    steps += 1;
   };
   context.emit({ type: 'episode-start', runId, episodeId, taskId: task.task_id, index: context.index });
 

@@ -131,11 +131,20 @@ export const runEpisodes = async (options: RunEpisodesOptions): Promise<RunResul
     const task = options.tasks[index];
     if (task === undefined) return;
     const slot = options.slots?.[index] ?? index;
+    // A planned real episode waits for a real slot first, then checks the budget: episodes that
+    // queued while the budget ran out must not start real.
+    const release = sourceFor(slot) === 'real' ? await realSlots.acquire() : undefined;
     const source = await sourceNow(slot);
-    if (source === undefined || stop || signal?.aborted) return;
+    if (source === undefined || stop || signal?.aborted) {
+      release?.();
+      return;
+    }
     const factory = factoryFor(source);
-    if (!factory) throw new ConfigInvalidError(`episode ${slot} is planned ${source} but no ${source} environment is configured`);
-    const release = source === 'real' ? await realSlots.acquire() : undefined;
+    if (!factory) {
+      release?.();
+      throw new ConfigInvalidError(`episode ${slot} is planned ${source} but no ${source} environment is configured`);
+    }
+    if (source === 'dream') release?.();
     try {
       if (stop || signal?.aborted) return;
       const { episode } = await runEpisode({
@@ -161,7 +170,7 @@ export const runEpisodes = async (options: RunEpisodesOptions): Promise<RunResul
       episodeLines.push(episode);
       if (episode.termination === 'budget') exhausted();
     } finally {
-      release?.();
+      if (source === 'real') release?.();
     }
   };
 

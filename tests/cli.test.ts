@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,13 +55,20 @@ describe('dreambridge CLI', () => {
     expect(result.stderr).toContain('"eighty" is not an integer');
   });
 
-  it('demo (npm start) collects heuristic episodes in Chromium, prints one episode and the summary, and exits', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'dreambridge-demo-')), 'run');
-    const result = await runCli(['demo', '--episodes', '3', '--out', out]);
+  it('demo (npm start): real seeds, dream episodes on held-out goals, a shadowed real run with eps_R and eps_P, then exits', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'dreambridge-demo-')), 'demo');
+    const result = await runCli(['demo', '--episodes', '4', '--dream-episodes', '4', '--fidelity-episodes', '2', '--out', out]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('embedded defaults: no LLM configured');
+    expect(result.stdout).toContain('embedded defaults, no LLM configured');
+    expect(result.stdout).toContain('retrieval lookup table');
     expect(result.stdout).toMatch(/step 0: search\[.+\]/);
-    expect(result.stdout).toMatch(/^episodes 3, mean reward \d\.\d{3}, success/m);
-    expect(result.stdout).toContain(`files: ${out}/transitions.jsonl, episodes.jsonl, manifest.json`);
-  });
+    expect(result.stdout).toMatch(/ {2}real: {2}episodes 4, mean reward \d\.\d{3}, success .*4 real interactions|real: {2}episodes 4, mean reward \d\.\d{3}/);
+    expect(result.stdout).toMatch(/ {2}dream: episodes 4, mean reward \d\.\d{3}, .*0 real interactions/);
+    expect(result.stdout).toMatch(/eps_R \(reward error\) +\d\.\d{3} {2}95% CI \[\d\.\d{3}, \d\.\d{3}\] over \d+ steps/);
+    expect(result.stdout).toMatch(/eps_P \(transition error\) \d\.\d{3} {2}95% CI/);
+    expect(result.stdout).toContain(`report: ${out}/fidelity/report.html`);
+    const fidelity = JSON.parse(readFileSync(join(out, 'fidelity', 'fidelity.json'), 'utf8')) as { eps_R: { n: number }; eps_P: { n: number } };
+    expect(fidelity.eps_R.n).toBeGreaterThan(0);
+    expect(fidelity.eps_P.n).toBe(fidelity.eps_R.n);
+  }, 120_000);
 });

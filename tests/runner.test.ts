@@ -291,8 +291,12 @@ describe('runEpisodes', () => {
       ['1501', 'done', undefined],
       ['1504', 'error', 'REPLAY_EXHAUSTED: the replay policy has played all 1 of its actions'],
     ]);
-    expect(episodes[1]!.steps).toBe(1);
-    expect(summary).toMatchObject({ episodes: 6, failedEpisodes: 4, steps: 5 + 1 + 5 + 1, realInteractions: 5 + 2 + 5 + 1 });
+    // The failed step was sent: it is logged as a transition with its error and counted.
+    expect(episodes[1]!.steps).toBe(2);
+    const failed = (await runDir.readTransitions()).filter((t) => t.episode_id === episodes[1]!.episode_id)[1]!;
+    expect(failed.info.error).toBe('STEP_TIMEOUT: click[b0ez89vfhi] did not finish within 30000 ms');
+    expect(failed.next_state.last_action_error).toBe(failed.info.error);
+    expect(summary).toMatchObject({ episodes: 6, failedEpisodes: 4, steps: 5 + 2 + 5 + 1, realInteractions: 5 + 2 + 5 + 1 });
     expect(factory.inFlight).toBe(0);
   });
 

@@ -1,45 +1,78 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatSummary, runCollect } from './collect-run.js';
+import { createLogger } from './logger.js';
+import { formatSchedule, runRun, type RunFlags } from './run-pipeline.js';
 
 export interface DemoFlags {
   episodes: number;
+  dreamEpisodes: number;
+  fidelityEpisodes: number;
   concurrency: number;
   seed: number;
   out?: string;
 }
 
 const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+const fmt = (x: number): string => x.toFixed(3);
+
+/** Shared flags of the demo's dream and fidelity runs: the local WebShop, embedded defaults. */
+const runFlags = (flags: DemoFlags, seeds: string, out: string): Omit<RunFlags, 'schedule' | 'episodes'> => ({
+  env: 'webshop',
+  fixture: true,
+  seed: flags.seed,
+  onBudgetExhausted: 'stop',
+  model: 'retrieval',
+  embed: 'hashed',
+  buffer: [seeds],
+  split: 'eval',
+  group: 1,
+  concurrency: flags.concurrency,
+  maxSteps: 15,
+  stepTimeout: 30_000,
+  observation: 'text',
+  out,
+});
 
 /**
- * The demo: the local WebShop, N heuristic episodes in real Chromium written to a run directory,
- * one episode shown step by step, the summary, and where the files are. Embedded defaults only.
+ * The demo, on embedded defaults only: real seed episodes from the local WebShop in headless
+ * Chromium; dream episodes on held-out goals with the retrieval experience model over those
+ * seeds; a shadowed real run on held-out goals measuring how far that dream is from the site.
  */
 export const runDemo = async (flags: DemoFlags): Promise<void> => {
   const out = flags.out ?? `runs/demo-${timestamp()}`;
+  const logger = createLogger('demo');
+  const signal = new AbortController().signal;
   console.log('dreambridge demo: the local WebShop in headless Chromium');
-  console.log('embedded defaults: no LLM configured; a heuristic policy acts (search, open the best match, pick the named options, buy)\n');
-  const result = await runCollect({
-    env: 'webshop',
-    fixture: true,
-    policy: 'heuristic',
-    episodes: flags.episodes,
-    split: 'train',
-    concurrency: flags.concurrency,
-    maxSteps: 15,
-    out,
-    seed: flags.seed,
-    stepTimeout: 30_000,
-    observation: 'text',
+  console.log('embedded defaults, no LLM configured: a heuristic policy acts (search, open the best match, pick the named options, buy);');
+  console.log('the experience model is the retrieval lookup table over the recorded seeds (it replays recorded outcomes, it does not imagine)\n');
+
+  console.log(`1/3 real seeds: ${flags.episodes} episodes on train goals`);
+  const seeds = await runCollect({
+    env: 'webshop', fixture: true, policy: 'heuristic', episodes: flags.episodes, split: 'train', concurrency: flags.concurrency,
+    maxSteps: 15, out: join(out, 'seeds'), seed: flags.seed, stepTimeout: 30_000, observation: 'text',
   });
-  const lines = (await readFile(join(result.dir, 'transitions.jsonl'), 'utf8')).split('\n').filter(Boolean);
-  const first = lines.map((l) => JSON.parse(l) as { episode_id: string; step: number; action: string; reward: number; state: { instruction: string; text: string } });
-  const episode = first.filter((t) => t.episode_id === first[0]?.episode_id);
+  const lines = (await readFile(join(seeds.dir, 'transitions.jsonl'), 'utf8')).split('\n').filter(Boolean);
+  const recorded = lines.map((l) => JSON.parse(l) as { episode_id: string; step: number; action: string; reward: number; state: { instruction: string } });
+  const episode = recorded.filter((t) => t.episode_id === recorded[0]?.episode_id);
   if (episode[0]) {
-    console.log(`one episode, goal: ${episode[0].state.instruction}`);
-    for (const t of episode) console.log(`  step ${t.step}: ${t.action.padEnd(40)} reward ${t.reward}`);
-    console.log('');
+    console.log(`  one episode, goal: ${episode[0].state.instruction}`);
+    for (const t of episode) console.log(`    step ${t.step}: ${t.action.padEnd(40)} reward ${t.reward}`);
   }
-  console.log(formatSummary(result.summary));
-  console.log(`files: ${join(result.dir, 'transitions.jsonl')}, episodes.jsonl, manifest.json`);
+  console.log(`  real:  ${formatSummary(seeds.summary)}\n`);
+
+  console.log(`2/3 dream: ${flags.dreamEpisodes} episodes on held-out (eval) goals, no site, retrieval model over the seeds`);
+  const dream = await runRun({ ...runFlags(flags, seeds.dir, join(out, 'dream')), schedule: 'dream', episodes: flags.dreamEpisodes }, logger, signal);
+  console.log(`  dream: ${formatSummary(dream.result)}\n`);
+
+  console.log(`3/3 fidelity: ${flags.fidelityEpisodes} real episodes on held-out goals, each step shadowed by 4 dream predictions`);
+  const fidelity = await runRun({ ...runFlags(flags, seeds.dir, join(out, 'fidelity')), schedule: 'real', episodes: flags.fidelityEpisodes, shadow: 4 }, logger, signal);
+  console.log(`  real:  ${formatSummary(fidelity.result)} (${formatSchedule(fidelity.schedule)})`);
+  if (fidelity.fidelity) {
+    const { eps_R: r, eps_P: p } = fidelity.fidelity;
+    console.log(`  eps_R (reward error)     ${fmt(r.mean)}  95% CI [${fmt(r.ci_low)}, ${fmt(r.ci_high)}] over ${r.n} steps`);
+    console.log(`  eps_P (transition error) ${fmt(p.mean)}  95% CI [${fmt(p.ci_low)}, ${fmt(p.ci_high)}]`);
+    console.log(`  report: ${fidelity.fidelity.htmlPath}`);
+  }
+  console.log(`\nrun directories: ${seeds.dir}, ${dream.dir}, ${fidelity.dir}`);
 };

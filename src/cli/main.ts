@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isDreambridgeError } from '../env/errors.js';
+import { budgetCommand } from './budget-command.js';
 import { collectCommand } from './collect-command.js';
 import { demoCommand } from './demo-command.js';
 import { doctorCommand } from './doctor-command.js';
@@ -7,6 +8,10 @@ import { evaluateCommand } from './evaluate-command.js';
 import { fixtureCommand } from './fixture-command.js';
 import { packageVersion } from './package-version.js';
 import { tasksCommand } from './tasks-command.js';
+import { reportCommand } from './report-command.js';
+import { runCommand } from './run-command.js';
+import { fidelityCommand } from './fidelity-command.js';
+import { curriculumCommand } from './curriculum-command.js';
 
 const program = new Command('dreambridge')
   .description('A real-environment bridge for agent RL with synthetic experience: WebShop and WebArena through a browser.')
@@ -16,10 +21,15 @@ const program = new Command('dreambridge')
 
 program.addCommand(demoCommand());
 program.addCommand(collectCommand());
+program.addCommand(runCommand());
+program.addCommand(fidelityCommand());
+program.addCommand(curriculumCommand());
 program.addCommand(doctorCommand());
 program.addCommand(fixtureCommand());
 program.addCommand(tasksCommand());
 program.addCommand(evaluateCommand());
+program.addCommand(budgetCommand());
+program.addCommand(reportCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,66 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { addSiteOptions } from './collect-command.js';
+import type { RunFlags } from './run-pipeline.js';
+import { intOption } from './parse-int-option.js';
+
+const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+
+const numberOption = (min: number, max: number, openMax: boolean) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || (openMax ? n >= max : n > max)) throw new InvalidArgumentError(`"${value}" must be a number in ${min}..${max}${openMax ? ' (exclusive)' : ''}.`);
+  return n;
+};
+
+type FidelityFlags = Pick<RunFlags, 'env' | 'fixture' | 'url' | 'seed' | 'model' | 'modelBaseUrl' | 'embed' | 'embedBaseUrl' | 'promptDir' | 'buffer' | 'split' | 'policy' | 'policyBaseUrl' | 'actions' | 'episodes' | 'concurrency' | 'maxSteps' | 'gamma' | 'rMax' | 'stepTimeout' | 'observation' | 'searchAnywhere' | 'browserWs' | 'browserCdp' | 'executable' | 'goalCount' | 'realCap' | 'ledger'> & {
+  shadow: number;
+  out?: string;
+};
+
+const fidelityAction = async (flags: FidelityFlags): Promise<void> => {
+  const [{ runRun, formatSchedule }, { formatSummary }, { withInterrupt }, { createLogger }, { formatRunOutcome }] = await Promise.all([
+    import('./run-pipeline.js'),
+    import('./collect-run.js'),
+    import('./interrupt.js'),
+    import('./logger.js'),
+    import('./run-command.js'),
+  ]);
+  const logger = createLogger('fidelity');
+  const flagsForRun: RunFlags = {
+    ...flags,
+    schedule: 'real',
+    onBudgetExhausted: 'stop',
+    group: 1,
+    out: flags.out ?? `runs/fidelity-${timestamp()}`,
+  };
+  const outcome = await withInterrupt(logger, (signal) => runRun(flagsForRun, logger, signal));
+  for (const line of formatRunOutcome(outcome, formatSummary, formatSchedule)) console.log(line);
+  if (outcome.interrupted) process.exitCode = 130;
+};
+
+/** `dreambridge fidelity`: shadowed real episodes on held-out tasks, then fidelity.json and report.html. */
+export const fidelityCommand = (): Command =>
+  addSiteOptions(
+    new Command('fidelity')
+      .description('measure how far the dream is from the real site: shadowed real episodes on held-out tasks → fidelity.json (eps_R, eps_P with intervals, the bound) and report.html')
+      .requiredOption('--env <env>', 'site: webshop')
+      .option('--model <model>', 'experience model under test: retrieval (embedded lookup table over --buffer) or openai:NAME', 'retrieval')
+      .option('--model-base-url <url>', 'OpenAI-compatible endpoint of the experience model (default OPENAI_BASE_URL)')
+      .option('--prompt-dir <dir>', 'directory of prompt templates overriding the experience model\'s built-in ones')
+      .option('--embed <embed>', 'retrieval embeddings: hashed (embedded TF-IDF) or openai:NAME', 'hashed')
+      .option('--embed-base-url <url>', 'OpenAI-compatible endpoint of the embedder')
+      .option('--buffer <path>', 'replay buffer: a run directory from collect/run or a transitions JSONL (repeatable)', (v: string, all: string[] = []) => [...all, v], [] as string[])
+      .addOption(new Option('--split <split>', 'held-out goal split measured on (never the seeds\' train split by default)').choices(['train', 'eval', 'test']).default('eval'))
+      .option('--policy <policy>', 'who acts: heuristic (default), random, replay, openai:NAME')
+      .option('--policy-base-url <url>', 'OpenAI-compatible endpoint of an openai:NAME policy')
+      .option('--actions <file>', 'for --policy replay: a JSON list of actions, or an object of task id → list')
+      .option('--episodes <n>', 'real episodes measured', intOption(1), 10)
+      .option('--shadow <k>', 'experience-model predictions per real step', intOption(1, 64), 4)
+      .option('--concurrency <k>', 'episodes in flight at once', intOption(1, 64), 1)
+      .option('--max-steps <m>', 'steps before an episode is truncated (also the bound\'s horizon H)', intOption(1, 1000), 15)
+      .option('--gamma <g>', 'discount of the bound (γ < 1)', numberOption(0, 1, true), 0.9)
+      .option('--r-max <r>', 'largest reward of the bound', numberOption(0, Number.MAX_VALUE, false), 1)
+      .option('--real-cap <n>', 'real interactions allowed', intOption(0))
+      .option('--ledger <file>', 'persistent real-interaction ledger')
+      .option('--goal-count <n>', 'goals of a --url site (default 6910)', intOption(1))
+      .option('--out <dir>', 'run directory (default runs/fidelity-<timestamp>)'),
+  ).action(fidelityAction);

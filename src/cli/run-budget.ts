@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import { openLedger } from '../budget/ledger.js';
+import { createMemoryBudget } from '../budget/memory-budget.js';
+import type { RealBudget } from '../budget/real-budget.js';
+
+/**
+ * The run's real-interaction budget: a persistent ledger (`--ledger FILE`, created with
+ * `--real-cap N` when missing), an in-memory cap when only `--real-cap` is given (it does not
+ * survive the process: resumed runs start over, which the log says), or none.
+ */
+export const openBudget = async (flags: { ledger?: string; realCap?: number }, logger: Logger): Promise<RealBudget | undefined> => {
+  if (flags.ledger) return openLedger(flags.ledger, flags.realCap === undefined ? {} : { cap: flags.realCap });
+  if (flags.realCap !== undefined) {
+    logger.warn({ cap: flags.realCap }, '--real-cap without --ledger: the cap is kept in memory only; give --ledger FILE to keep it across resumes and processes');
+    return createMemoryBudget(flags.realCap);
+  }
+  return undefined;
+};

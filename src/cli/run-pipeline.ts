@@ -1,0 +1,279 @@
+import { createWebShopEnvFactory } from '../../adapters/webshop/webshop-env-factory.js';
+import { createWebShopProfile, WEBSHOP_KEY_VERSION, WEBSHOP_PROFILE_VERSION } from '../../adapters/webshop/webshop-profile.js';
+import { startWebShop, type RunningWebShop } from '../../fixtures/webshop/server.js';
+import { buildWebShopSite, type WebShopSite } from '../../fixtures/webshop/webshop-site.js';
+import { runEpisodes, type RealStepNotice, type RunResult } from '../../harness/runner.js';
+import { formatSchedule, needsSite, parseSchedule, plannedSource, type Schedule } from '../../harness/schedule.js';
+import { computeTaskVariances, type TaskVariance } from '../../harness/curriculum/task-variance.js';
+import { createShadower } from '../../harness/shadow/index.js';
+import { writeFidelityOutputs } from '../../harness/report/index.js';
+import { withRealBudget } from '../budget/budgeted-env.js';
+import type { LedgerSnapshot, RealBudget } from '../budget/real-budget.js';
+import type { EnvFactory } from '../env/env.js';
+import { ConfigInvalidError } from '../env/errors.js';
+import type { Split, Task } from '../protocol/index.js';
+import { createRunId, openRunDirectory } from '../store/index.js';
+import { browserSource } from './collect-run.js';
+import { createDreamSetup, type DreamSetup } from './dream-setup.js';
+import type { Logger } from 'pino';
+import { packageVersion } from './package-version.js';
+import { createProgress } from './progress.js';
+import { openBudget } from './run-budget.js';
+import { policyFromFlag } from './run-policies.js';
+import { prepareResume } from './run-resume.js';
+import { planSlots, readTaskFile } from './run-tasks.js';
+
+/** `dreambridge run` flags (see run-command.ts for their documentation and defaults). */
+export interface RunFlags {
+  env: string;
+  fixture?: boolean;
+  url?: string;
+  goalCount?: number;
+  seed: number;
+  schedule: string;
+  dreamEpisodes?: number;
+  realCap?: number;
+  ledger?: string;
+  onBudgetExhausted: 'stop' | 'dream';
+  countResets?: boolean;
+  model: string;
+  modelBaseUrl?: string;
+  embed: string;
+  embedBaseUrl?: string;
+  promptDir?: string;
+  buffer: string[];
+  taskFile?: string;
+  split: Split;
+  policy?: string;
+  realPolicy?: string;
+  policyBaseUrl?: string;
+  actions?: string;
+  episodes: number;
+  group: number;
+  concurrency: number;
+  realConcurrency?: number;
+  maxSteps: number;
+  shadow?: number;
+  gamma?: number;
+  rMax?: number;
+  episodeTimeout?: number;
+  stepTimeout: number;
+  resume?: boolean;
+  fsync?: boolean;
+  out: string;
+  searchAnywhere?: boolean;
+  observation: 'text' | 'text_rich';
+  browserWs?: string;
+  browserCdp?: string;
+  executable?: string;
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  dir: string;
+  schedule: Schedule;
+  budget?: LedgerSnapshot;
+  groups: TaskVariance[];
+  fidelity?: { eps_R: { mean: number; ci_low: number; ci_high: number; n: number }; eps_P: { mean: number; ci_low: number; ci_high: number; n: number }; htmlPath: string };
+  resumed?: { finished: number; orphans: number };
+  interrupted: boolean;
+}
+
+/** Everything started for a run, closed in reverse order whatever happens. */
+class Resources {
+  private readonly closers: Array<() => Promise<unknown>> = [];
+  add(close: () => Promise<unknown>): void {
+    this.closers.push(close);
+  }
+  async close(): Promise<void> {
+    for (const close of this.closers.reverse()) await close().catch(() => undefined);
+  }
+}
+
+const needsDream = (schedule: Schedule, flags: RunFlags): boolean =>
+  schedule.kind === 'dream' || schedule.kind === 's2r' || (schedule.kind === 'mix' && schedule.p < 1) || flags.onBudgetExhausted === 'dream' || (flags.shadow ?? 0) > 0;
+
+/** The run's tasks: a task file, the site's split, or the tasks recorded in the buffer. */
+const resolveTasks = async (flags: RunFlags, site: WebShopSite | undefined, goalCount: number, dream: DreamSetup | undefined): Promise<Task[]> => {
+  if (flags.taskFile) return readTaskFile(flags.taskFile, 'webshop');
+  if (flags.fixture || flags.url) {
+    const tasks = createWebShopProfile({ goalCount }).tasks(flags.split);
+    if (tasks.length === 0) throw new ConfigInvalidError(`the ${flags.split} split of a site with ${goalCount} goals is empty`);
+    const recorded = new Map((dream?.tasks() ?? []).map((t) => [t.task_id, t.instruction]));
+    return tasks.map((t) => {
+      const instruction = site?.goals[Number(t.task_id)]?.instruction_text ?? recorded.get(t.task_id);
+      return instruction === undefined ? t : { ...t, instruction };
+    });
+  }
+  const tasks = dream?.tasks() ?? [];
+  if (tasks.length === 0) throw new ConfigInvalidError('no tasks: give --fixture (the site\'s goals), --task-file FILE, or a --buffer with recorded episodes');
+  return tasks;
+};
+
+/**
+ * `dreambridge run`: episodes on the real site, in dream, or switched between them by a
+ * schedule, under an exact real-interaction cap, with optional fidelity shadowing.
+ */
+export const runRun = async (flags: RunFlags, logger: Logger, signal: AbortSignal): Promise<RunOutcome> => {
+  if (flags.env !== 'webshop') throw new ConfigInvalidError(`run --env ${flags.env}: the runner drives WebShop (WebArena episodes: dreambridge collect --env webarena)`);
+  const schedule = parseSchedule(flags.schedule, { ...(flags.dreamEpisodes === undefined ? {} : { dreamEpisodes: flags.dreamEpisodes }), seed: String(flags.seed) });
+  if (flags.fixture && flags.url) throw new ConfigInvalidError('give --fixture or --url URL, not both');
+  const real = needsSite(schedule);
+  if (real && !flags.fixture && !flags.url) throw new ConfigInvalidError(`--schedule ${flags.schedule} runs real episodes: give a site, --fixture (the local WebShop) or --url URL`);
+  if ((flags.shadow ?? 0) > 0 && !real) throw new ConfigInvalidError('--shadow K shadows real steps: it needs a schedule with real episodes');
+  const resources = new Resources();
+  try {
+    const site = flags.fixture ? await buildWebShopSite({ seed: flags.seed }) : undefined;
+    const goalCount = site?.goals.length ?? flags.goalCount ?? 6910;
+    const profile = createWebShopProfile({ goalCount });
+    const dream = needsDream(schedule, flags)
+      ? await createDreamSetup({
+          env: 'webshop',
+          profile,
+          buffers: flags.buffer,
+          model: flags.model,
+          embed: flags.embed,
+          maxSteps: flags.maxSteps,
+          onProgress: (message) => logger.info(message),
+          ...(flags.modelBaseUrl === undefined ? {} : { modelBaseUrl: flags.modelBaseUrl }),
+          ...(flags.embedBaseUrl === undefined ? {} : { embedBaseUrl: flags.embedBaseUrl }),
+          ...(flags.promptDir === undefined ? {} : { promptDir: flags.promptDir }),
+        })
+      : undefined;
+    if (dream) resources.add(() => dream.close());
+    const tasks = await resolveTasks(flags, site, goalCount, dream);
+    const plan = planSlots(tasks, flags.episodes, flags.group);
+    const missing = plan.find((t, slot) => t.instruction === undefined && plannedSource(schedule, slot) === 'dream');
+    if (missing) throw new ConfigInvalidError(`task ${missing.task_id} has no instruction for a dream episode: give --fixture, --task-file, or a --buffer that recorded it`);
+
+    const runDir = await openRunDirectory(flags.out, { resume: flags.resume ?? false, fsync: flags.fsync ?? false });
+    resources.add(() => runDir.close());
+    const previous = flags.resume ? await runDir.readManifest() : undefined;
+    const resumed = flags.resume ? await prepareResume(runDir) : undefined;
+    const slots = plan.map((_, slot) => slot).filter((slot) => !resumed?.finished.has(slot));
+    const runId = createRunId();
+
+    let budget: RealBudget | undefined;
+    if (real || flags.ledger || flags.realCap !== undefined) {
+      budget = await openBudget(flags, logger);
+      if (budget) {
+        const opened = budget;
+        resources.add(() => opened.close());
+      }
+    }
+    let fixture: RunningWebShop | undefined;
+    let realFactory: EnvFactory | undefined;
+    if (real) {
+      if (site) {
+        fixture = await startWebShop(site, { port: 0, logger });
+        const running = fixture;
+        resources.add(() => running.close());
+      }
+      const inner = await createWebShopEnvFactory({
+        baseUrl: fixture?.url ?? (flags.url as string),
+        browser: browserSource(flags),
+        maxSteps: flags.maxSteps,
+        timeoutMs: flags.stepTimeout,
+        searchAnywhere: flags.searchAnywhere ?? false,
+        observationMode: flags.observation,
+        realConcurrency: flags.realConcurrency ?? flags.concurrency,
+      });
+      resources.add(() => inner.close());
+      const gate = budget;
+      realFactory = gate
+        ? { source: 'real', create: async (o) => withRealBudget(await inner.create(o), gate, { countResets: flags.countResets ?? false }), close: () => inner.close() }
+        : inner;
+    }
+    const policyContext = { env: 'webshop' as const, seed: flags.seed, ...(flags.actions ? { actions: flags.actions } : {}), ...(flags.policyBaseUrl ? { baseUrl: flags.policyBaseUrl } : {}) };
+    const policy = await policyFromFlag(flags.policy ?? 'heuristic', policyContext);
+    const realPolicy = flags.realPolicy ? await policyFromFlag(flags.realPolicy, policyContext) : policy;
+
+    const shadower =
+      (flags.shadow ?? 0) > 0 && dream
+        ? createShadower({ model: dream.model, profile, k: flags.shadow as number, write: (line) => runDir.appendShadow(line), timeoutMs: flags.stepTimeout })
+        : undefined;
+
+    await runDir.writeManifest({
+      run_id: runId,
+      run_ids: [...(Array.isArray(previous?.run_ids) ? (previous.run_ids as unknown[]) : []), runId],
+      command: ['dreambridge', ...process.argv.slice(2)],
+      created_at: previous?.created_at ?? new Date().toISOString(),
+      seeds: { seed: flags.seed },
+      versions: { dreambridge: packageVersion(), node: process.version },
+      site: {
+        env: 'webshop',
+        profile_version: WEBSHOP_PROFILE_VERSION,
+        key_version: WEBSHOP_KEY_VERSION,
+        ...(site ? { fixture: { seed: site.seed, products: site.products.length, goals: site.goals.length, catalog_hash: site.catalogHash() } } : {}),
+        ...(flags.url ? { base_url: flags.url } : {}),
+      },
+      schedule: { text: flags.schedule, ...schedule, on_budget_exhausted: flags.onBudgetExhausted },
+      policy: policy.manifest,
+      real_policy: realPolicy.manifest,
+      models: dream?.manifest ?? {},
+      budget: budget ? { ledger: flags.ledger ?? null, cap: (await budget.snapshot()).cap, count_resets: flags.countResets ?? false } : null,
+      options: {
+        split: flags.split, episodes: flags.episodes, group: flags.group, concurrency: flags.concurrency, real_concurrency: flags.realConcurrency ?? flags.concurrency,
+        max_steps: flags.maxSteps, step_timeout_ms: flags.stepTimeout, episode_timeout_ms: flags.episodeTimeout ?? null, shadow: flags.shadow ?? 0,
+      },
+      plan: plan.map((t) => t.task_id),
+    });
+
+    const progress = createProgress(slots.length);
+    const result = await runEpisodes({
+      factories: { ...(realFactory ? { real: realFactory } : {}), ...(dream ? { dream: dream.factory } : {}) },
+      sourceFor: (slot) => plannedSource(schedule, slot),
+      policy: (task, source) => (source === 'real' ? realPolicy : policy).make(task),
+      tasks: slots.map((slot) => plan[slot] as Task),
+      slots,
+      concurrency: flags.concurrency,
+      ...(flags.realConcurrency === undefined ? {} : { realConcurrency: flags.realConcurrency }),
+      runDir,
+      runId,
+      envName: 'webshop',
+      stepTimeoutMs: flags.stepTimeout,
+      ...(flags.episodeTimeout === undefined ? {} : { episodeTimeoutMs: flags.episodeTimeout }),
+      onBudgetExhausted: flags.onBudgetExhausted,
+      ...(budget ? { budgetRemaining: async () => (await (budget as RealBudget).snapshot()).remaining } : {}),
+      signal,
+      onEvent: (event) => progress.onEvent(event),
+      ...(shadower ? { onRealStep: (n: RealStepNotice) => shadower.shadow({ runId: n.runId, episodeId: n.episodeId, taskId: n.task.task_id, step: n.step, request: { task: n.task, instruction: n.state.instruction, history: n.history, state: n.state, action: n.action }, real: n.real }) } : {}),
+      ...(dream ? { onTransition: (t) => dream.record(t) } : {}),
+    });
+    progress.stop();
+    await shadower?.flush();
+    const episodes = await runDir.readEpisodes();
+    const groups = computeTaskVariances(episodes.filter((e) => e.termination !== 'interrupted' && e.termination !== 'error'));
+    const budgetSnapshot = budget ? await budget.snapshot() : undefined;
+    let fidelity: RunOutcome['fidelity'];
+    if (shadower) {
+      const written = await writeFidelityOutputs(runDir.dir, { horizon: flags.maxSteps, ...(flags.gamma === undefined ? {} : { gamma: flags.gamma }), ...(flags.rMax === undefined ? {} : { rMax: flags.rMax }) });
+      fidelity = { eps_R: written.report.eps_R, eps_P: written.report.eps_P, htmlPath: written.htmlPath };
+    }
+    const manifest = (await runDir.readManifest()) ?? {};
+    await runDir.writeManifest({
+      ...manifest,
+      result: {
+        episodes: result.episodes, mean_reward: result.meanReward, success_rate: result.successRate, steps: result.steps,
+        real_interactions: result.realInteractions, terminations: result.terminations, budget_exhausted: result.budgetExhausted,
+        ...(budgetSnapshot ? { budget: budgetSnapshot } : {}),
+        ...(dream && 'usage' in dream.model ? { model_usage: (dream.model as { usage: () => unknown }).usage() } : {}),
+        groups,
+      },
+    });
+    return {
+      result,
+      dir: runDir.dir,
+      schedule,
+      groups,
+      interrupted: signal.aborted,
+      ...(budgetSnapshot ? { budget: budgetSnapshot } : {}),
+      ...(fidelity ? { fidelity } : {}),
+      ...(resumed ? { resumed: { finished: resumed.finished.size, orphans: resumed.orphans } } : {}),
+    };
+  } finally {
+    await resources.close();
+  }
+};
+
+export { formatSchedule };
