@@ -13,6 +13,7 @@ import { buildWebShopSite } from '../fixtures/webshop/webshop-site.js';
 import { benchWebArenaObservation } from './bench-webarena-observation.js';
 import { benchWebArenaSteps } from './bench-webarena-steps.js';
 import { benchWebShopAdapter } from './bench-webshop-adapter.js';
+import { benchSimToReal } from './bench-sim-to-real.js';
 import { fmt, median, percentile, timeIt } from './lib/stats.js';
 
 const runsFlag = process.argv.indexOf('--runs');
@@ -121,10 +122,12 @@ const main = async (): Promise<void> => {
   const steps = await benchWebArenaSteps();
   for (const s of steps) row(`WebArena step: ${s.kind} (fixture)`, `p50 ${fmt(s.medianMs)} / p95 ${fmt(s.p95Ms)} ms`, '');
 
+  const simToReal = await benchSimToReal(row, adapter.best_throughput_ratio);
+
   console.log('| measure | result | target |\n|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log('\n```json');
-  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter, webarena_observation: observation, webarena_steps: steps }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
+  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter, webarena_observation: observation, webarena_steps: steps, sim_to_real: simToReal }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
   console.log('```');
 };
 

@@ -4,8 +4,15 @@
  *     500, and the server stays up;
  *  2. soak: many sessions walking search → results → item → done over HTTP, checking the server's
  *     memory stays flat (sessions are stateless, nothing accumulates).
- * Usage: npm run stress [-- --requests N --sessions N]
+ *  3. the real-interaction ledger: 4 processes × 16 workers racing for a cap, one SIGKILLed;
+ *  4. kill/resume: a s2r run under a ledger cap SIGKILLed 20 times at random points and resumed;
+ *  5. the env server: 32 dream + 4 real sessions for 2 minutes, then a soak of 5,000 episodes
+ *     (and 500 abandoned) checking RSS and open browser contexts.
+ * Usage: npm run stress [-- --requests N --sessions N --kills N]
  */
+import { stressLedger } from './stress-ledger.js';
+import { stressKillResume } from './stress-resume.js';
+import { stressServerLoad, stressServerSoak } from './stress-server.js';
 import { fuzzPath, fuzzRandom } from '../tests/helpers/route-fuzz.js';
 import { startWebShop } from '../fixtures/webshop/server.js';
 import { buildWebShopSite } from '../fixtures/webshop/webshop-site.js';
@@ -16,6 +23,7 @@ const flag = (name: string, fallback: number): number => {
 };
 const REQUESTS = flag('requests', 20_000);
 const SESSIONS = flag('sessions', 5_000);
+const KILLS = flag('kills', 20);
 
 const site = await buildWebShopSite();
 const running = await startWebShop(site, { port: 0 });
@@ -66,5 +74,28 @@ if (heapAfter - heapBefore > 50) {
   console.error('heap grew by more than 50 MiB: something accumulates per session');
 }
 await running.close();
+
+const race = await stressLedger({ processes: 4, workers: 16, reservations: 20_000, cap: 10_000 });
+console.log(`ledger: ${race.processes} processes × ${race.workers} workers, ${race.reservations} attempts, cap ${race.cap}: used ${race.used}, granted ${race.granted}, ${race.reservationsPerSecond.toFixed(0)} reservations/s`);
+if (!race.ok) failures += 1;
+const crash = await stressLedger({ processes: 4, workers: 16, reservations: 12_000, cap: 6_000, killAfterMs: 800 });
+console.log(`ledger with a SIGKILL: used ${crash.used} of ${crash.cap}, ${crash.lostInFlight} reservations folded in, killed ${crash.killed}`);
+if (!crash.ok) failures += 1;
+
+const resume = await stressKillResume({ kills: KILLS });
+console.log(
+  `kill/resume: ${resume.report.kills} SIGKILLs; real steps logged ${resume.report.realLogged}, ledger used ${resume.report.ledger.used} of ${resume.report.ledger.cap}, ` +
+    `${resume.report.finishedSlots} episodes finished, ${resume.report.duplicates} repeated, ${resume.report.changed.length} changed, ${resume.report.orphans} orphan lines`,
+);
+for (const problem of resume.problems) console.error(`kill/resume: ${problem}`);
+failures += resume.problems.length;
+
+const load = await stressServerLoad();
+console.log(`server load: ${JSON.stringify(load)}`);
+if (!load.passed) failures += 1;
+const soak = await stressServerSoak();
+console.log(`server soak: RSS ${soak.rssWarmMb.toFixed(0)} → ${soak.rssAfterMb.toFixed(0)} MB, after ${JSON.stringify(soak.after)}`);
+if (!soak.passed) failures += 1;
+
 console.log(failures === 0 ? 'stress: passed' : `stress: ${failures} failure(s)`);
 process.exit(failures === 0 ? 0 : 1);

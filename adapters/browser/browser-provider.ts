@@ -1,5 +1,6 @@
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
 import { DreambridgeError, EnvClosedError } from '../../src/env/errors.js';
+import { guardNewPage } from './context-expiry.js';
 import { launchChromium, type LaunchChromiumOptions } from './launch.js';
 
 /** Where browsers come from: a local launch, a Playwright browser server, or a CDP endpoint. */
@@ -66,13 +67,17 @@ export const createBrowserProvider = (source: BrowserSource = { kind: 'launch' }
   return {
     async newContext(options) {
       const b = await browser();
+      let context: BrowserContext;
       try {
-        return await b.newContext(options);
+        context = await b.newContext(options);
       } catch (error) {
         // The browser may have died between the check and the call: one retry on a fresh one.
         if (b.isConnected()) throw error;
-        return (await browser()).newContext(options);
+        context = await (await browser()).newContext(options);
       }
+      // A page being made while its context closes would otherwise never settle.
+      guardNewPage(context, () => undefined);
+      return context;
     },
     async version() {
       const b = await browser();

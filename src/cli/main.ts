@@ -9,6 +9,7 @@ import { fixtureCommand } from './fixture-command.js';
 import { packageVersion } from './package-version.js';
 import { tasksCommand } from './tasks-command.js';
 import { reportCommand } from './report-command.js';
+import { serveCommand } from './serve-command.js';
 import { runCommand } from './run-command.js';
 import { fidelityCommand } from './fidelity-command.js';
 import { curriculumCommand } from './curriculum-command.js';
@@ -30,6 +31,7 @@ program.addCommand(tasksCommand());
 program.addCommand(evaluateCommand());
 program.addCommand(budgetCommand());
 program.addCommand(reportCommand());
+program.addCommand(serveCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,45 @@
+import { Command, Option } from 'commander';
+import { addSiteOptions } from './collect-command.js';
+import { intOption } from './parse-int-option.js';
+import type { ServeFlags } from './serve-run.js';
+
+const repeatable = (value: string, all: string[] = []): string[] => [...all, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+
+/** `dreambridge serve`: the environment server for trainers (OpenEnv WS/HTTP, AgentGym routes). */
+export const serveCommand = (): Command =>
+  addSiteOptions(
+    new Command('serve')
+      .description('serve real and/or dreamed environments to trainers: OpenEnv (WS /ws, HTTP /reset /step /state) and AgentGym routes (/agentgym)')
+      .requiredOption('--env <env>', 'site: webshop or webarena')
+      .addOption(new Option('--mode <mode>', 'which environments sessions may reset into').choices(['real', 'dream', 'both']).default('both'))
+      .option('--model <model>', 'experience model for dream sessions: retrieval (embedded, over --buffer) or openai:NAME', 'retrieval')
+      .option('--model-base-url <url>', 'OpenAI-compatible endpoint of the experience model (default: OPENAI_BASE_URL)')
+      .option('--embed <embed>', 'embedder of the buffer: hashed (embedded) or openai:NAME')
+      .option('--embed-base-url <url>', 'OpenAI-compatible endpoint of the embedder (default: OPENAI_BASE_URL)')
+      .option('--buffer <path>', 'recorded transitions for dreams: a run directory or a transitions JSONL (repeatable)', repeatable)
+      .option('--port <n>', 'port; 0 picks a free one', intOption(0, 65535), 8000)
+      .option('--host <host>', 'interface to bind (a non-loopback one needs --token or --insecure)', '127.0.0.1')
+      .option('--token <token>', 'bearer token required on HTTP (Authorization: Bearer T) and WS upgrades (default: DREAMBRIDGE_TOKEN)')
+      .option('--insecure', 'allow a non-loopback bind without a token')
+      .option('--allow-origin <origin>', 'browser origin allowed to connect, e.g. http://localhost:8888 (repeatable; requests without Origin are always allowed)', repeatable)
+      .option('--max-sessions <n>', 'sessions open at once; past it: CAPACITY_REACHED', intOption(1, 100_000), 64)
+      .option('--real-cap <n>', 'real-interaction cap (with --ledger, kept across runs and processes)', intOption(0))
+      .option('--ledger <file>', 'the persistent real-interaction ledger (created with --real-cap when missing)')
+      .addOption(new Option('--on-budget-exhausted <what>', 'past the cap: stop (REAL_BUDGET_EXHAUSTED) or dream (sessions go on in the experience model)').choices(['stop', 'dream']).default('stop'))
+      .option('--count-resets', 'charge real resets to the budget too')
+      .option('--idle-timeout <s>', 'seconds without a message before a session is closed (0 = never)', intOption(0), 300)
+      .option('--max-steps <m>', 'steps before an episode is truncated (default: WebShop 15, WebArena 30)', intOption(1, 1000))
+      .option('--warm-contexts <n>', 'fresh browser contexts kept ready for real resets', intOption(0, 64), 2)
+      .option('--goal-count <n>', "goals of a --url WebShop (default 6910, WebShop's synthetic goals)", intOption(1))
+      .addOption(new Option('--split <split>', 'tasks real resets without task_id take (by seed or in turn)').choices(['train', 'eval', 'test']).default('train'))
+      .option('--configs <file>', 'WebArena: task configs in WebArena\'s format')
+      .option('--sites <list>', 'WebArena: site URLs, e.g. shopping=http://host:7770,reddit=http://host:9999')
+      .option('--auth-dir <dir>', "WebArena: where relative storage_state paths resolve (default: the configs file's folder)")
+      .option('--login <site=user:password[@/path]>', 'WebArena: form login for a site (repeatable)', (v: string, all: string[] = []) => [...all, v])
+      .option('--compact', "WebArena: DreamGym's compact view instead of the full accessibility tree")
+      .option('--out <dir>', 'run directory of every transition and episode (default runs/serve-<timestamp>)')
+      .option('--fsync', 'fsync every line (durable against power loss; slower)'),
+  ).action(async (flags: ServeFlags) => {
+    const { runServe } = await import('./serve-run.js');
+    await runServe(flags);
+  });

@@ -1,0 +1,196 @@
+import { createWebArenaProfile } from '../../adapters/webarena/webarena-profile.js';
+import { createMemoryBudget, openLedger, type RealBudget } from '../budget/index.js';
+import { ConfigInvalidError } from '../env/errors.js';
+import type { EnvName, SiteProfile, Split } from '../protocol/index.js';
+import { dreamContinuation } from '../server/continue-in-dream.js';
+import { startEnvServer, type RunningEnvServer } from '../server/env-server.js';
+import { assertBindAllowed } from '../server/security.js';
+import { createRunId, openRunDirectory, type RunDirectory } from '../store/index.js';
+import { browserSource } from './collect-run.js';
+import type { DreamSetup } from './dream-setup.js';
+import { createLogger } from './logger.js';
+import { packageVersion } from './package-version.js';
+import { onShutdown } from './shutdown.js';
+import { openWebArenaSource } from './serve-webarena.js';
+import { openWebShopSource, webShopProfileFor, type RealSource } from './serve-webshop.js';
+
+export interface ServeFlags {
+  env: string;
+  url?: string;
+  fixture?: boolean;
+  configs?: string;
+  sites?: string;
+  authDir?: string;
+  login?: string[];
+  compact?: boolean;
+  mode: 'real' | 'dream' | 'both';
+  model: string;
+  modelBaseUrl?: string;
+  embed?: string;
+  embedBaseUrl?: string;
+  buffer?: string[];
+  port: number;
+  host: string;
+  token?: string;
+  insecure?: boolean;
+  allowOrigin?: string[];
+  maxSessions: number;
+  realCap?: number;
+  ledger?: string;
+  onBudgetExhausted: 'stop' | 'dream';
+  countResets?: boolean;
+  idleTimeout: number;
+  stepTimeout: number;
+  maxSteps?: number;
+  warmContexts: number;
+  out?: string;
+  fsync?: boolean;
+  seed: number;
+  goalCount?: number;
+  split: Split;
+  searchAnywhere?: boolean;
+  observation: 'text' | 'text_rich';
+  browserWs?: string;
+  browserCdp?: string;
+  executable?: string;
+}
+
+const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+
+/** The command line for the manifest, the token's value masked. */
+const commandLine = (): string[] => {
+  const args = process.argv.slice(2);
+  return ['dreambridge', ...args.map((a, i) => (args[i - 1] === '--token' ? '***' : a.startsWith('--token=') ? '--token=***' : a))];
+};
+
+const openBudget = async (flags: ServeFlags): Promise<RealBudget | undefined> => {
+  if (flags.ledger) return openLedger(flags.ledger, flags.realCap === undefined ? {} : { cap: flags.realCap });
+  return flags.realCap === undefined ? undefined : createMemoryBudget(flags.realCap);
+};
+
+const openReal = (flags: ServeFlags, env: EnvName, logger: ReturnType<typeof createLogger>): Promise<RealSource> => {
+  const common = { maxSteps: flags.maxSteps ?? (env === 'webshop' ? 15 : 30), stepTimeoutMs: flags.stepTimeout, browser: browserSource(flags), warmContexts: flags.warmContexts };
+  if (env === 'webarena') return openWebArenaSource({ ...common, fixture: flags.fixture, configs: flags.configs, sites: flags.sites, authDir: flags.authDir, login: flags.login, compact: flags.compact }, logger);
+  if (Boolean(flags.url) === Boolean(flags.fixture)) throw new ConfigInvalidError('give exactly one of --url URL (your WebShop) or --fixture (the local one)');
+  return openWebShopSource(
+    { ...common, url: flags.url, fixture: flags.fixture, seed: flags.seed, goalCount: flags.goalCount, split: flags.split, searchAnywhere: flags.searchAnywhere ?? false, observation: flags.observation },
+    logger,
+  );
+};
+
+/** Which flags name a dream configuration (a buffer for the retrieval model, or an LLM). */
+const dreamConfigured = (flags: ServeFlags): boolean => (flags.buffer?.length ?? 0) > 0 || flags.model.startsWith('openai:');
+
+/** Checks the flags before anything starts (browsers, fixtures, ledgers). */
+const checkFlags = (flags: ServeFlags, token: string | undefined): EnvName => {
+  if (flags.env !== 'webshop' && flags.env !== 'webarena') throw new ConfigInvalidError(`--env ${flags.env}: expected webshop or webarena`);
+  assertBindAllowed({ host: flags.host, token, insecure: flags.insecure });
+  const hasSite = Boolean(flags.fixture || flags.url || flags.configs);
+  if (flags.mode !== 'dream' && !hasSite) throw new ConfigInvalidError(`--mode ${flags.mode} needs a live site: --fixture or --url URL${flags.env === 'webarena' ? ' (WebArena: --configs FILE --sites …)' : ''}, or --mode dream`);
+  if (flags.mode === 'dream' && !dreamConfigured(flags)) throw new ConfigInvalidError('--mode dream needs an experience model: --buffer RUN_DIR (retrieval over recorded transitions) or --model openai:NAME');
+  if (flags.onBudgetExhausted === 'dream' && (flags.mode !== 'both' || !dreamConfigured(flags))) {
+    throw new ConfigInvalidError('--on-budget-exhausted dream needs --mode both and an experience model (--buffer RUN_DIR or --model openai:NAME)');
+  }
+  if (flags.ledger === undefined && flags.realCap === undefined && flags.onBudgetExhausted === 'dream') {
+    throw new ConfigInvalidError('--on-budget-exhausted dream needs a budget: --real-cap N (and --ledger FILE to keep it across runs)');
+  }
+  return flags.env;
+};
+
+/**
+ * `dreambridge serve`: the environment server (OpenEnv WS/HTTP, AgentGym routes) over a live
+ * site and/or the experience model, with the real budget enforced centrally, until SIGINT/SIGTERM.
+ * Prints its URL on stdout; logs go to stderr.
+ */
+export const runServe = async (flags: ServeFlags): Promise<void> => {
+  const logger = createLogger('serve');
+  const token = flags.token ?? process.env['DREAMBRIDGE_TOKEN'] ?? undefined;
+  const env = checkFlags(flags, token === '' ? undefined : token);
+  const closers: Array<() => Promise<unknown>> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
+  };
+  let server: RunningEnvServer;
+  let runDir: RunDirectory;
+  let real: RealSource | undefined;
+  let dream: DreamSetup | undefined;
+  try {
+    const budget = await openBudget(flags);
+    if (budget) closers.push(() => budget.close());
+    if (budget && !flags.ledger) logger.warn('--real-cap without --ledger: the budget lives in memory and starts over at every start');
+    runDir = await openRunDirectory(flags.out ?? `runs/serve-${timestamp()}`, { fsync: flags.fsync ?? false });
+    const dir = runDir;
+    closers.push(() => dir.close());
+    if (flags.mode !== 'dream') {
+      real = await openReal(flags, env, logger);
+      const source = real;
+      closers.push(() => source.close());
+    }
+    const profile: SiteProfile = real?.profile ?? (env === 'webshop' ? webShopProfileFor(flags.goalCount) : createWebArenaProfile());
+    const maxSteps = flags.maxSteps ?? (env === 'webshop' ? 15 : 30);
+    if (flags.mode !== 'real' && dreamConfigured(flags)) {
+      const { createDreamSetup } = await import('./dream-setup.js');
+      dream = await createDreamSetup({
+        env,
+        profile,
+        buffers: flags.buffer ?? [],
+        model: flags.model,
+        maxSteps,
+        ...(flags.modelBaseUrl === undefined ? {} : { modelBaseUrl: flags.modelBaseUrl }),
+        ...(flags.embed === undefined ? {} : { embed: flags.embed }),
+        ...(flags.embedBaseUrl === undefined ? {} : { embedBaseUrl: flags.embedBaseUrl }),
+        onProgress: (message) => logger.info(message),
+      });
+      const setup = dream;
+      closers.push(() => setup.close(), () => setup.factory.close());
+    }
+    const runId = createRunId();
+    await runDir.writeManifest({
+      run_id: runId,
+      command: commandLine(),
+      created_at: new Date().toISOString(),
+      seeds: { seed: flags.seed },
+      versions: { dreambridge: packageVersion(), node: process.version, ...(real?.browserVersion ? { browser: real.browserVersion } : {}) },
+      site: real?.site ?? { env, profile_version: profile.version },
+      modes: { real: Boolean(real), dream: Boolean(dream) },
+      models: dream ? dream.manifest : { experience_model: 'not configured (dream resets answer DREAM_NOT_CONFIGURED)' },
+      budget: budget ? { ...(await budget.snapshot()), on_exhausted: flags.onBudgetExhausted, count_resets: flags.countResets ?? false } : { cap: null },
+      server: { host: flags.host, port: flags.port, max_sessions: flags.maxSessions, idle_timeout_s: flags.idleTimeout, step_timeout_ms: flags.stepTimeout, max_steps: maxSteps, token: token ? 'set' : 'none', allow_origins: flags.allowOrigin ?? [] },
+    });
+    server = await startEnvServer({
+      envName: env,
+      ...(real ? { real: { factory: real.factory, tasks: real.tasks } } : {}),
+      ...(dream ? { dream: { factory: dream.factory, tasks: () => dream!.tasks(), continueFrom: dreamContinuation({ model: dream.model, profile, maxSteps }) } } : {}),
+      profile,
+      // The buffer co-evolves: every transition served (real or dream) is retrievable at once.
+      runDir: dream ? { ...runDir, appendTransition: async (line) => { await runDir.appendTransition(line); dream!.record(line); } } : runDir,
+      runId,
+      ...(budget ? { budget } : {}),
+      countResets: flags.countResets ?? false,
+      onBudgetExhausted: flags.onBudgetExhausted,
+      host: flags.host,
+      port: flags.port,
+      ...(token ? { token } : {}),
+      insecure: flags.insecure ?? false,
+      allowOrigins: flags.allowOrigin ?? [],
+      maxSessions: flags.maxSessions,
+      idleTimeoutMs: flags.idleTimeout * 1000,
+      stepTimeoutMs: flags.stepTimeout,
+      metadata: { version: packageVersion() },
+      logger,
+    });
+    const running = server;
+    closers.push(() => running.close());
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  const modes = [real ? 'real' : '', dream ? `dream (${dream.model.kind === 'llm' ? dream.model.name : 'embedded retrieval model, no LLM'})` : ''].filter(Boolean).join(' + ');
+  console.log(`dreambridge serve: ${env}, modes ${modes || 'none'}${flags.mode === 'both' && !dream ? ' (dream not configured)' : ''}, up to ${flags.maxSessions} sessions, run directory ${runDir.dir}`);
+  console.log(`OpenEnv WebSocket ws${server.url.slice(4)}/ws · AgentGym ${server.url}/agentgym`);
+  console.log(`dreambridge serve listening on ${server.url}`);
+  onShutdown(async (signal) => {
+    logger.info({ signal }, 'shutting down: open episodes are recorded as interrupted');
+    await closeAll();
+  });
+};

@@ -1,0 +1,125 @@
+import { Router, type Request } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { DreambridgeError } from '../env/errors.js';
+import type { EnvName } from '../protocol/index.js';
+import { handler } from './openenv-routes.js';
+import { parseWire } from './parse-wire.js';
+import type { Session } from './session.js';
+import type { SessionManager } from './session-manager.js';
+import { MAX_ACTION_CHARS } from './wire-schemas.js';
+
+export interface AgentGymRoutesOptions {
+  manager: SessionManager;
+  envName: EnvName;
+  /** Mode of AgentGym sessions that name none: real when the server offers it. */
+  defaultMode: 'real' | 'dream';
+  logger: Logger;
+}
+
+/** AgentGym sends ids as JSON integers; pydantic would also take "3", so do we. */
+const envIdxSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,15}$/)]);
+const modeSchema = z.enum(['real', 'dream']).optional();
+const createSchema = z.object({ mode: modeSchema });
+const resetSchema = z.object({ env_idx: envIdxSchema, session_id: z.union([z.number().int().nonnegative(), z.null()]).optional(), mode: modeSchema });
+const stepSchema = z.object({ env_idx: envIdxSchema, action: z.string().max(MAX_ACTION_CHARS) });
+const closeSchema = z.object({ env_idx: envIdxSchema });
+const querySchema = z.object({ env_idx: z.string().regex(/^\d{1,15}$/, 'env_idx must be an integer') });
+
+const bodyOf = (req: Request): unknown => (req.body === undefined ? {} : req.body);
+
+/**
+ * AgentGym's environment-server routes with AgentGym's shapes (agentenv-webshop's server.py), so
+ * its clients work with base URL `http://host:port/agentgym`. Unlike AgentGym's own WebShop
+ * server, environments close (`/close`, freeing their browser context) and idle ones are reaped,
+ * and a full server answers 503 CAPACITY_REACHED (AgentGym's client retries 503s) instead of
+ * leaking or hanging.
+ */
+export const agentGymRoutes = (options: AgentGymRoutesOptions): Router => {
+  const { manager, logger } = options;
+  const router = Router();
+  const session = (idx: string | number): Session => manager.byId(Number(idx), 'agentgym');
+  const fromQuery = (req: Request): Session => session(parseWire(querySchema, req.query, 'the query').env_idx);
+  const instructionText = (instruction: string): string => (options.envName === 'webshop' ? `Instruction: ${instruction}` : instruction);
+
+  router.get('/', (_req, res) => {
+    res.json('ok');
+  });
+  router.get('/list_envs', (_req, res) => {
+    res.json(manager.list('agentgym').map((s) => s.id));
+  });
+  router.post(
+    '/create',
+    handler(logger, (req, res) => {
+      const { mode } = parseWire(createSchema, bodyOf(req) ?? {}, 'the create request');
+      const created = manager.create('agentgym');
+      created.preferredMode = mode ?? options.defaultMode;
+      res.json(created.id);
+    }),
+  );
+  router.post(
+    '/reset',
+    handler(logger, async (req, res) => {
+      const body = parseWire(resetSchema, bodyOf(req), 'the reset request');
+      const reply = await session(body.env_idx).reset({
+        ...(body.session_id === null || body.session_id === undefined ? {} : { task_id: body.session_id }),
+        ...(body.mode === undefined ? {} : { mode: body.mode }),
+      });
+      res.json([reply.observation.text, null]);
+    }),
+  );
+  router.post(
+    '/step',
+    handler(logger, async (req, res) => {
+      const body = parseWire(stepSchema, bodyOf(req), 'the step request');
+      const reply = await session(body.env_idx).step({ action_str: body.action });
+      res.json({ state: reply.observation.text, reward: reply.reward ?? 0, done: reply.done, info: null });
+    }),
+  );
+  router.get(
+    '/observation',
+    handler(logger, (req, res) => {
+      res.json(fromQuery(req).observation().text);
+    }),
+  );
+  router.get(
+    '/available_actions',
+    handler(logger, (req, res) => {
+      res.json(fromQuery(req).observation().available_actions);
+    }),
+  );
+  router.get(
+    '/instruction_text',
+    handler(logger, (req, res) => {
+      res.json(instructionText(fromQuery(req).observation().instruction));
+    }),
+  );
+  router.get(
+    '/state',
+    handler(logger, (req, res) => {
+      const observation = fromQuery(req).observation();
+      // The text state is what this server has: no page HTML (dreams have none).
+      res.json({ url: observation.url ?? '', html: '', instruction_text: instructionText(observation.instruction) });
+    }),
+  );
+  router.post(
+    '/close',
+    handler(logger, async (req, res) => {
+      const { env_idx } = parseWire(closeSchema, bodyOf(req), 'the close request');
+      let target: Session;
+      try {
+        target = session(env_idx);
+      } catch (error) {
+        // As AgentGym's server: closing an unknown or closed environment answers closed: false.
+        if (error instanceof DreambridgeError && (error.code === 'SESSION_CLOSED' || error.code === 'SESSION_NOT_FOUND')) {
+          res.json({ closed: false });
+          return;
+        }
+        throw error;
+      }
+      await manager.close(target, 'closed', 'closed by the client');
+      res.json({ closed: true });
+    }),
+  );
+  return router;
+};
