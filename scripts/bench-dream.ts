@@ -95,7 +95,7 @@ export interface DreamConcurrencyReport {
 export const benchDreamConcurrency = async (options: { concurrency?: number; latencyMs?: number; episodes?: number } = {}): Promise<DreamConcurrencyReport> => {
   const concurrency = options.concurrency ?? 64;
   const latencyMs = options.latencyMs ?? 200;
-  const episodes = options.episodes ?? concurrency * 4;
+  const episodes = options.episodes ?? concurrency * 8;
   const { startLlmServerProcess } = await import('../fixtures/llm/llm-server-process.js');
   const server = await startLlmServerProcess({ latencyMs, preset: 'webshop-experience' });
   const dir = await mkdtemp(join(tmpdir(), 'dreambridge-bench-dream-llm-'));

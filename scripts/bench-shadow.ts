@@ -29,7 +29,7 @@ export interface ShadowOverheadReport {
  * last predictions). Runs alternate plain/shadowed to cancel drift; medians are compared.
  */
 export const benchShadowOverhead = async (options: { episodes?: number; k?: number; latencyMs?: number; rounds?: number } = {}): Promise<ShadowOverheadReport> => {
-  const episodes = options.episodes ?? 16;
+  const episodes = options.episodes ?? 24;
   const k = options.k ?? 4;
   const latencyMs = options.latencyMs ?? 200;
   const realConcurrency = 4;
@@ -69,7 +69,7 @@ export const benchShadowOverhead = async (options: { episodes?: number; k?: numb
     const plain: number[] = [];
     const shadowed: number[] = [];
     let lines = 0;
-    for (let round = 0; round < (options.rounds ?? 3); round += 1) {
+    for (let round = 0; round < (options.rounds ?? 5); round += 1) {
       const order = round % 2 === 0 ? [false, true] : [true, false];
       for (const shadow of order) {
         const result = await once(`${shadow ? 'shadow' : 'plain'}-${round}`, shadow);

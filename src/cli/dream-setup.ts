@@ -98,7 +98,8 @@ export const createDreamSetup = async (options: DreamSetupOptions): Promise<Drea
     // Fewer postings scanned than the index default: a dream step's budget is a few ms at 100k transitions.
     const index = new RetrievalIndex({ canonicalKey, maxPostings: 20_000 });
     unsubscribe = index.attach(buffer);
-    retrieve = (query, o) => index.retrieve(query, o);
+    // An empty index has nothing to find: skip embedding the query.
+    retrieve = (query, o) => (index.size === 0 ? [] : index.retrieve(query, o));
   } else {
     const embedder = new OpenAIEmbedder({ model: embedModel, ...(options.embedBaseUrl === undefined ? {} : { baseURL: options.embedBaseUrl }) });
     const index = new DenseRetrievalIndex({

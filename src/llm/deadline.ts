@@ -12,7 +12,10 @@ export const withDeadline = async <T>(what: string, options: TimeoutOptions, wor
   if (timeoutMs === undefined && callerSignal === undefined) return work(undefined);
   if (callerSignal?.aborted) throw callerSignal.reason as Error;
   const controller = new AbortController();
-  const signal = callerSignal ? AbortSignal.any([controller.signal, callerSignal]) : controller.signal;
+  // Linked by hand, not AbortSignal.any: that one is measurably costly at hundreds of calls/s.
+  const forward = (): void => controller.abort(callerSignal?.reason);
+  callerSignal?.addEventListener('abort', forward, { once: true });
+  const signal = controller.signal;
   let timer: NodeJS.Timeout | undefined;
   if (timeoutMs !== undefined) timer = setTimeout(() => controller.abort(new StepTimeoutError(timeoutMs, what)), timeoutMs);
   let onAbort: (() => void) | undefined;
@@ -29,6 +32,7 @@ export const withDeadline = async <T>(what: string, options: TimeoutOptions, wor
     return await Promise.race([running, aborted]);
   } finally {
     clearTimeout(timer);
+    callerSignal?.removeEventListener('abort', forward);
     if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 };

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { ConfigInvalidError } from '../env/errors.js';
+import { nodeHttpFetch } from './node-http-fetch.js';
 
 export interface OpenAIRoleOptions {
   /** The role's flag name, for error messages: `judge`, `taskgen`, … */
@@ -49,6 +50,6 @@ export const createOpenAIRoleClient = (options: OpenAIRoleOptions): OpenAIRoleCl
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_LLM_TIMEOUT_MS;
   // Local servers ignore the key, but the client insists on one.
-  const client = new OpenAI({ apiKey: apiKey ?? 'no-key', baseURL: baseURL ?? null, timeout: timeoutMs, maxRetries: options.maxRetries ?? 2 });
+  const client = new OpenAI({ apiKey: apiKey ?? 'no-key', baseURL: baseURL ?? null, timeout: timeoutMs, maxRetries: options.maxRetries ?? 2, fetch: nodeHttpFetch });
   return { client, name: `openai:${options.model}`, model: options.model, timeoutMs };
 };

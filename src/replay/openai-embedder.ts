@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { DreambridgeError } from '../env/errors.js';
+import { nodeHttpFetch } from '../llm/node-http-fetch.js';
 import type { Embedder } from './embedder.js';
 
 /** Options of `OpenAIEmbedder` (`--embed openai:NAME`). */
@@ -35,6 +36,7 @@ export class OpenAIEmbedder implements Embedder<Float32Array> {
       new OpenAI({
         apiKey: options.apiKey ?? process.env.OPENAI_API_KEY ?? 'not-needed',
         timeout: options.timeoutMs ?? 60_000,
+        fetch: nodeHttpFetch,
         ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
       });
   }

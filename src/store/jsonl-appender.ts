@@ -8,16 +8,20 @@ export interface JsonlAppenderOptions {
 }
 
 /**
- * Appends JSON lines to one file, one at a time and in call order. `append` resolves only once
- * the whole line is written (and fdatasync'd with `fsync`), so a crash loses at most the line in
- * flight, which readers then ignore as a truncated last line. After an I/O error the appender
- * refuses further lines: appending after a partial write would glue two lines together.
+ * Appends JSON lines to one file in call order. `append` resolves only once the whole line is
+ * written (and fdatasync'd with `fsync`), so a crash loses at most the lines in flight, which
+ * readers then ignore as a truncated last line. Lines appended while a write is in flight go out
+ * together in the next write (one syscall for many concurrent episodes' lines, same order, same
+ * guarantee). After an I/O error the appender refuses further lines: appending after a partial
+ * write would glue two lines together.
  */
 export class JsonlAppender {
   readonly path: string;
   private readonly handle: FileHandle;
   private readonly fsync: boolean;
   private tail: Promise<void> = Promise.resolve();
+  /** Lines waiting for the next write, and the promise that write settles. */
+  private pending: { lines: string[]; done: Promise<void> } | undefined;
   private failure: unknown = undefined;
   private closed = false;
 
@@ -35,10 +39,20 @@ export class JsonlAppender {
   /** Appends `JSON.stringify(value)` and a newline. */
   append(value: unknown): Promise<void> {
     if (this.closed) return Promise.reject(new EnvClosedError(`appender of ${this.path}`));
-    const bytes = Buffer.from(`${JSON.stringify(value)}\n`, 'utf8');
-    const run = this.tail.then(() => this.write(bytes));
-    this.tail = run.catch(() => undefined);
-    return run;
+    const line = `${JSON.stringify(value)}\n`;
+    if (this.pending) {
+      this.pending.lines.push(line);
+      return this.pending.done;
+    }
+    const batch: { lines: string[]; done: Promise<void> } = { lines: [line], done: Promise.resolve() };
+    batch.done = this.tail.then(() => {
+      // From here on, new lines start the next batch.
+      if (this.pending === batch) this.pending = undefined;
+      return this.write(Buffer.from(batch.lines.join(''), 'utf8'));
+    });
+    this.pending = batch;
+    this.tail = batch.done.catch(() => undefined);
+    return batch.done;
   }
 
   /** Resolves when every line appended so far has been written (or has failed). */
