@@ -53,7 +53,8 @@ export const parseLoginFlag = (value: string): [string, LoginCredentials] => {
   return [m[1], { username: m[2], password: m[3], loginPath: m[4] ?? '/login' }];
 };
 
-const findId = (text: string, role: string, name: string): string | undefined =>
+/** The id of the element with this role and accessible name in a WebArena observation text. */
+export const findId = (text: string, role: string, name: string): string | undefined =>
   readTreeEntries(text).find((e) => e.role === role && e.name === name)?.id;
 
 interface Setup {

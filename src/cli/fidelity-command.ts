@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { addSiteOptions } from './collect-command.js';
+import { addWebArenaSiteOptions } from './run-command.js';
 import type { RunFlags } from './run-pipeline.js';
 import { intOption } from './parse-int-option.js';
 
@@ -11,13 +12,14 @@ const numberOption = (min: number, max: number, openMax: boolean) => (value: str
   return n;
 };
 
-type FidelityFlags = Pick<RunFlags, 'env' | 'fixture' | 'url' | 'seed' | 'model' | 'modelBaseUrl' | 'embed' | 'embedBaseUrl' | 'promptDir' | 'buffer' | 'split' | 'policy' | 'policyBaseUrl' | 'actions' | 'episodes' | 'concurrency' | 'maxSteps' | 'gamma' | 'rMax' | 'stepTimeout' | 'observation' | 'searchAnywhere' | 'browserWs' | 'browserCdp' | 'executable' | 'goalCount' | 'realCap' | 'ledger'> & {
+type FidelityFlags = Pick<RunFlags, 'env' | 'fixture' | 'url' | 'seed' | 'model' | 'modelBaseUrl' | 'embed' | 'embedBaseUrl' | 'promptDir' | 'buffer' | 'split' | 'policy' | 'policyBaseUrl' | 'actions' | 'episodes' | 'concurrency' | 'maxSteps' | 'gamma' | 'rMax' | 'stepTimeout' | 'observation' | 'searchAnywhere' | 'browserWs' | 'browserCdp' | 'executable' | 'goalCount' | 'realCap' | 'ledger' | 'configs' | 'sites' | 'authDir' | 'login' | 'compact'> & {
   shadow: number;
   out?: string;
+  maxSteps?: number;
 };
 
 const fidelityAction = async (flags: FidelityFlags): Promise<void> => {
-  const [{ runRun, formatSchedule }, { formatSummary }, { withInterrupt }, { createLogger }, { formatRunOutcome }] = await Promise.all([
+  const [{ runRun, formatSchedule }, { formatSummary }, { withInterrupt }, { createLogger }, { formatRunOutcome, defaultMaxSteps }] = await Promise.all([
     import('./run-pipeline.js'),
     import('./collect-run.js'),
     import('./interrupt.js'),
@@ -27,6 +29,7 @@ const fidelityAction = async (flags: FidelityFlags): Promise<void> => {
   const logger = createLogger('fidelity');
   const flagsForRun: RunFlags = {
     ...flags,
+    maxSteps: flags.maxSteps ?? defaultMaxSteps(flags.env),
     schedule: 'real',
     onBudgetExhausted: 'stop',
     group: 1,
@@ -39,10 +42,10 @@ const fidelityAction = async (flags: FidelityFlags): Promise<void> => {
 
 /** `dreambridge fidelity`: shadowed real episodes on held-out tasks, then fidelity.json and report.html. */
 export const fidelityCommand = (): Command =>
-  addSiteOptions(
+  addWebArenaSiteOptions(addSiteOptions(
     new Command('fidelity')
       .description('measure how far the dream is from the real site: shadowed real episodes on held-out tasks → fidelity.json (eps_R, eps_P with intervals, the bound) and report.html')
-      .requiredOption('--env <env>', 'site: webshop')
+      .requiredOption('--env <env>', 'site: webshop or webarena')
       .option('--model <model>', 'experience model under test: retrieval (embedded lookup table over --buffer) or openai:NAME', 'retrieval')
       .option('--model-base-url <url>', 'OpenAI-compatible endpoint of the experience model (default OPENAI_BASE_URL)')
       .option('--prompt-dir <dir>', 'directory of prompt templates overriding the experience model\'s built-in ones')
@@ -56,11 +59,11 @@ export const fidelityCommand = (): Command =>
       .option('--episodes <n>', 'real episodes measured', intOption(1), 10)
       .option('--shadow <k>', 'experience-model predictions per real step', intOption(1, 64), 4)
       .option('--concurrency <k>', 'episodes in flight at once', intOption(1, 64), 1)
-      .option('--max-steps <m>', 'steps before an episode is truncated (also the bound\'s horizon H)', intOption(1, 1000), 15)
+      .option('--max-steps <m>', 'steps before an episode is truncated, also the bound\'s horizon H (default: WebShop 15, WebArena 30)', intOption(1, 1000))
       .option('--gamma <g>', 'discount of the bound (γ < 1)', numberOption(0, 1, true), 0.9)
       .option('--r-max <r>', 'largest reward of the bound', numberOption(0, Number.MAX_VALUE, false), 1)
       .option('--real-cap <n>', 'real interactions allowed', intOption(0))
       .option('--ledger <file>', 'persistent real-interaction ledger')
       .option('--goal-count <n>', 'goals of a --url site (default 6910)', intOption(1))
       .option('--out <dir>', 'run directory (default runs/fidelity-<timestamp>)'),
-  ).action(fidelityAction);
+  )).action(fidelityAction);

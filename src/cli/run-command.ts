@@ -39,7 +39,19 @@ export const formatRunOutcome = (outcome: RunOutcome, formatSummary: (s: RunOutc
   return lines;
 };
 
-type CommandFlags = Omit<RunFlags, 'out'> & { out?: string };
+type CommandFlags = Omit<RunFlags, 'out' | 'maxSteps'> & { out?: string; maxSteps?: number };
+
+/** Default steps before truncation: WebShop 15, WebArena 30 (the benchmarks' own). */
+export const defaultMaxSteps = (env: string): number => (env === 'webarena' ? 30 : 15);
+
+/** WebArena's site options, shared by `run` and `fidelity`. */
+export const addWebArenaSiteOptions = (command: Command): Command =>
+  command
+    .option('--configs <file>', 'WebArena: task configs in WebArena\'s format (one task or a list)')
+    .option('--sites <list>', 'WebArena: site URLs, e.g. shopping=http://host:7770,reddit=http://host:9999 (default: SHOPPING, REDDIT, … env vars)')
+    .option('--auth-dir <dir>', 'WebArena: where relative storage_state paths resolve (default: the configs file\'s folder)')
+    .option('--login <site=user:password[@/path]>', 'WebArena: form login for a site when its storage state is missing (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('--compact', "WebArena: observe DreamGym's compact view instead of the full accessibility tree");
 
 const runCommandAction = async (flags: CommandFlags): Promise<void> => {
   const [{ runRun, formatSchedule }, { formatSummary }, { withInterrupt }, { createLogger }] = await Promise.all([
@@ -49,16 +61,18 @@ const runCommandAction = async (flags: CommandFlags): Promise<void> => {
     import('./logger.js'),
   ]);
   const logger = createLogger('run');
-  const outcome = await withInterrupt(logger, (signal) => runRun({ ...flags, out: flags.out ?? `runs/run-${timestamp()}` }, logger, signal));
+  const outcome = await withInterrupt(logger, (signal) =>
+    runRun({ ...flags, maxSteps: flags.maxSteps ?? defaultMaxSteps(flags.env), out: flags.out ?? `runs/run-${timestamp()}` }, logger, signal),
+  );
   for (const line of formatRunOutcome(outcome, formatSummary, formatSchedule)) console.log(line);
   if (outcome.interrupted) process.exitCode = 130;
 };
 
 export const runCommand = (): Command =>
-  addSiteOptions(
+  addWebArenaSiteOptions(addSiteOptions(
     new Command('run')
       .description('run episodes in dream, on the real site, or switched between them (s2r, mix) under an exact real-interaction cap')
-      .requiredOption('--env <env>', 'site: webshop')
+      .requiredOption('--env <env>', 'site: webshop or webarena')
       .option('--schedule <schedule>', 'real | dream | s2r (--dream-episodes first, then real) | mix:P (each episode real with probability P)', 'dream')
       .option('--dream-episodes <n>', 's2r: episodes run in dream before the real ones', intOption(0))
       .option('--real-cap <n>', 'real interactions allowed (every real step counts, invalid and failed ones too)', intOption(0))
@@ -73,7 +87,7 @@ export const runCommand = (): Command =>
       .option('--buffer <path>', 'replay buffer: a run directory from collect/run or a transitions JSONL (repeatable)', repeatable, [] as string[])
       .option('--task-file <file>', 'tasks as JSONL of {task_id, instruction} (default: the site\'s split, else the buffer\'s tasks)')
       .addOption(new Option('--split <split>', 'goal split of the site (WebShop: 0–499 test, 500–1499 eval, 1500+ train)').choices(['train', 'eval', 'test']).default('train'))
-      .option('--policy <policy>', 'who acts: heuristic (default), random, replay, openai:NAME')
+      .option('--policy <policy>', 'who acts: heuristic (WebShop default), oracle (WebArena fixture default), random, replay, openai:NAME')
       .option('--real-policy <policy>', 'who acts in real episodes (default: --policy)')
       .option('--policy-base-url <url>', 'OpenAI-compatible endpoint of an openai:NAME policy (default OPENAI_BASE_URL)')
       .option('--actions <file>', 'for --policy replay: a JSON list of actions, or an object of task id → list')
@@ -81,7 +95,7 @@ export const runCommand = (): Command =>
       .option('--group <g>', 'rollouts per task (GRPO-style groups; per-task reward mean and variance are reported)', intOption(1), 1)
       .option('--concurrency <k>', 'episodes in flight at once', intOption(1, 256), 1)
       .option('--real-concurrency <k>', 'real episodes in flight at once, each in its own browser context (default: --concurrency)', intOption(1, 64))
-      .option('--max-steps <m>', 'steps before an episode is truncated', intOption(1, 1000), 15)
+      .option('--max-steps <m>', 'steps before an episode is truncated (default: WebShop 15, WebArena 30)', intOption(1, 1000))
       .option('--shadow <k>', 'fidelity: K experience-model predictions per real step, written to shadow.jsonl; fidelity.json and report.html at the end', intOption(0, 64))
       .option('--gamma <g>', 'discount of the fidelity bound (γ < 1)', numberOption(0, 1, true))
       .option('--r-max <r>', 'largest reward of the fidelity bound', numberOption(0, Number.MAX_VALUE))
@@ -90,4 +104,4 @@ export const runCommand = (): Command =>
       .option('--resume', 'continue an interrupted run in --out: finished episodes are kept, cut ones re-run under new ids')
       .option('--fsync', 'fsync every line (durable against power loss; slower)')
       .option('--goal-count <n>', 'goals of a --url site (default 6910, WebShop\'s synthetic goals)', intOption(1)),
-  ).action(runCommandAction);
+  )).action(runCommandAction);

@@ -1,6 +1,5 @@
-import { createWebShopEnvFactory } from '../../adapters/webshop/webshop-env-factory.js';
-import { createWebShopProfile, WEBSHOP_KEY_VERSION, WEBSHOP_PROFILE_VERSION } from '../../adapters/webshop/webshop-profile.js';
-import { startWebShop, type RunningWebShop } from '../../fixtures/webshop/server.js';
+import { createWebArenaProfile } from '../../adapters/webarena/webarena-profile.js';
+import { createWebShopProfile } from '../../adapters/webshop/webshop-profile.js';
 import { buildWebShopSite, type WebShopSite } from '../../fixtures/webshop/webshop-site.js';
 import { runEpisodes, type RealStepNotice, type RunResult } from '../../harness/runner.js';
 import { formatSchedule, needsSite, parseSchedule, plannedSource, type Schedule } from '../../harness/schedule.js';
@@ -11,62 +10,20 @@ import { withRealBudget } from '../budget/budgeted-env.js';
 import type { LedgerSnapshot, RealBudget } from '../budget/real-budget.js';
 import type { EnvFactory } from '../env/env.js';
 import { ConfigInvalidError } from '../env/errors.js';
-import type { Split, Task } from '../protocol/index.js';
+import type { EnvName, Task } from '../protocol/index.js';
 import { createRunId, openRunDirectory } from '../store/index.js';
-import { browserSource } from './collect-run.js';
 import { createDreamSetup, type DreamSetup } from './dream-setup.js';
 import type { Logger } from 'pino';
 import { packageVersion } from './package-version.js';
 import { createProgress } from './progress.js';
 import { openBudget } from './run-budget.js';
 import { policyFromFlag } from './run-policies.js';
+import type { RunFlags } from './run-flags.js';
+import { openRealSite } from './run-real-site.js';
 import { prepareResume } from './run-resume.js';
 import { planSlots, readTaskFile } from './run-tasks.js';
 
-/** `dreambridge run` flags (see run-command.ts for their documentation and defaults). */
-export interface RunFlags {
-  env: string;
-  fixture?: boolean;
-  url?: string;
-  goalCount?: number;
-  seed: number;
-  schedule: string;
-  dreamEpisodes?: number;
-  realCap?: number;
-  ledger?: string;
-  onBudgetExhausted: 'stop' | 'dream';
-  countResets?: boolean;
-  model: string;
-  modelBaseUrl?: string;
-  embed: string;
-  embedBaseUrl?: string;
-  promptDir?: string;
-  buffer: string[];
-  taskFile?: string;
-  split: Split;
-  policy?: string;
-  realPolicy?: string;
-  policyBaseUrl?: string;
-  actions?: string;
-  episodes: number;
-  group: number;
-  concurrency: number;
-  realConcurrency?: number;
-  maxSteps: number;
-  shadow?: number;
-  gamma?: number;
-  rMax?: number;
-  episodeTimeout?: number;
-  stepTimeout: number;
-  resume?: boolean;
-  fsync?: boolean;
-  out: string;
-  searchAnywhere?: boolean;
-  observation: 'text' | 'text_rich';
-  browserWs?: string;
-  browserCdp?: string;
-  executable?: string;
-}
+export type { RunFlags } from './run-flags.js';
 
 export interface RunOutcome {
   result: RunResult;
@@ -94,9 +51,10 @@ const needsDream = (schedule: Schedule, flags: RunFlags): boolean =>
   schedule.kind === 'dream' || schedule.kind === 's2r' || (schedule.kind === 'mix' && schedule.p < 1) || flags.onBudgetExhausted === 'dream' || (flags.shadow ?? 0) > 0;
 
 /** The run's tasks: a task file, the site's split, or the tasks recorded in the buffer. */
-const resolveTasks = async (flags: RunFlags, site: WebShopSite | undefined, goalCount: number, dream: DreamSetup | undefined): Promise<Task[]> => {
-  if (flags.taskFile) return readTaskFile(flags.taskFile, 'webshop');
-  if (flags.fixture || flags.url) {
+const resolveTasks = async (flags: RunFlags, site: WebShopSite | undefined, goalCount: number, dream: DreamSetup | undefined, siteTasks: Task[] | undefined): Promise<Task[]> => {
+  if (flags.taskFile) return readTaskFile(flags.taskFile, flags.env === 'webarena' ? 'webarena' : 'webshop');
+  if (siteTasks) return siteTasks;
+  if (flags.env === 'webshop' && (flags.fixture || flags.url)) {
     const tasks = createWebShopProfile({ goalCount }).tasks(flags.split);
     if (tasks.length === 0) throw new ConfigInvalidError(`the ${flags.split} split of a site with ${goalCount} goals is empty`);
     const recorded = new Map((dream?.tasks() ?? []).map((t) => [t.task_id, t.instruction]));
@@ -115,20 +73,27 @@ const resolveTasks = async (flags: RunFlags, site: WebShopSite | undefined, goal
  * schedule, under an exact real-interaction cap, with optional fidelity shadowing.
  */
 export const runRun = async (flags: RunFlags, logger: Logger, signal: AbortSignal): Promise<RunOutcome> => {
-  if (flags.env !== 'webshop') throw new ConfigInvalidError(`run --env ${flags.env}: the runner drives WebShop (WebArena episodes: dreambridge collect --env webarena)`);
+  if (flags.env !== 'webshop' && flags.env !== 'webarena') throw new ConfigInvalidError(`--env ${flags.env}: expected webshop or webarena`);
+  const env: EnvName = flags.env;
   const schedule = parseSchedule(flags.schedule, { ...(flags.dreamEpisodes === undefined ? {} : { dreamEpisodes: flags.dreamEpisodes }), seed: String(flags.seed) });
-  if (flags.fixture && flags.url) throw new ConfigInvalidError('give --fixture or --url URL, not both');
+  const siteGiven = env === 'webshop' ? [flags.fixture, flags.url].filter(Boolean).length : [flags.fixture, flags.configs].filter(Boolean).length;
+  if (siteGiven > 1) throw new ConfigInvalidError(env === 'webshop' ? 'give --fixture or --url URL, not both' : 'give --fixture or --configs FILE --sites …, not both');
   const real = needsSite(schedule);
-  if (real && !flags.fixture && !flags.url) throw new ConfigInvalidError(`--schedule ${flags.schedule} runs real episodes: give a site, --fixture (the local WebShop) or --url URL`);
+  if (real && siteGiven === 0) {
+    throw new ConfigInvalidError(`--schedule ${flags.schedule} runs real episodes: give a site, ${env === 'webshop' ? '--fixture (the local WebShop) or --url URL' : '--fixture (the local WebArena-style sites) or --configs FILE --sites …'}`);
+  }
   if ((flags.shadow ?? 0) > 0 && !real) throw new ConfigInvalidError('--shadow K shadows real steps: it needs a schedule with real episodes');
   const resources = new Resources();
   try {
-    const site = flags.fixture ? await buildWebShopSite({ seed: flags.seed }) : undefined;
+    const site = env === 'webshop' && flags.fixture ? await buildWebShopSite({ seed: flags.seed }) : undefined;
     const goalCount = site?.goals.length ?? flags.goalCount ?? 6910;
-    const profile = createWebShopProfile({ goalCount });
+    // A real run needs its site up first: for WebArena the tasks and profile come from it.
+    const realSite = real ? await openRealSite(flags, site, logger) : undefined;
+    if (realSite) resources.add(() => realSite.close());
+    const profile = realSite?.profile ?? (env === 'webshop' ? createWebShopProfile({ goalCount }) : createWebArenaProfile());
     const dream = needsDream(schedule, flags)
       ? await createDreamSetup({
-          env: 'webshop',
+          env,
           profile,
           buffers: flags.buffer,
           model: flags.model,
@@ -141,7 +106,7 @@ export const runRun = async (flags: RunFlags, logger: Logger, signal: AbortSigna
         })
       : undefined;
     if (dream) resources.add(() => dream.close());
-    const tasks = await resolveTasks(flags, site, goalCount, dream);
+    const tasks = await resolveTasks(flags, site, goalCount, dream, realSite?.tasks);
     const plan = planSlots(tasks, flags.episodes, flags.group);
     const missing = plan.find((t, slot) => t.instruction === undefined && plannedSource(schedule, slot) === 'dream');
     if (missing) throw new ConfigInvalidError(`task ${missing.task_id} has no instruction for a dream episode: give --fixture, --task-file, or a --buffer that recorded it`);
@@ -161,31 +126,23 @@ export const runRun = async (flags: RunFlags, logger: Logger, signal: AbortSigna
         resources.add(() => opened.close());
       }
     }
-    let fixture: RunningWebShop | undefined;
     let realFactory: EnvFactory | undefined;
-    if (real) {
-      if (site) {
-        fixture = await startWebShop(site, { port: 0, logger });
-        const running = fixture;
-        resources.add(() => running.close());
-      }
-      const inner = await createWebShopEnvFactory({
-        baseUrl: fixture?.url ?? (flags.url as string),
-        browser: browserSource(flags),
-        maxSteps: flags.maxSteps,
-        timeoutMs: flags.stepTimeout,
-        searchAnywhere: flags.searchAnywhere ?? false,
-        observationMode: flags.observation,
-        realConcurrency: flags.realConcurrency ?? flags.concurrency,
-      });
-      resources.add(() => inner.close());
+    if (realSite) {
+      const inner = realSite.factory;
       const gate = budget;
       realFactory = gate
         ? { source: 'real', create: async (o) => withRealBudget(await inner.create(o), gate, { countResets: flags.countResets ?? false }), close: () => inner.close() }
         : inner;
     }
-    const policyContext = { env: 'webshop' as const, seed: flags.seed, ...(flags.actions ? { actions: flags.actions } : {}), ...(flags.policyBaseUrl ? { baseUrl: flags.policyBaseUrl } : {}) };
-    const policy = await policyFromFlag(flags.policy ?? 'heuristic', policyContext);
+    const policyContext = {
+      env,
+      seed: flags.seed,
+      ...(flags.actions ? { actions: flags.actions } : {}),
+      ...(flags.policyBaseUrl ? { baseUrl: flags.policyBaseUrl } : {}),
+      ...(realSite?.oracle ? { oracle: realSite.oracle } : {}),
+    };
+    // WebShop: the heuristic; WebArena: the fixture's reference actions (real sites need --policy).
+    const policy = await policyFromFlag(flags.policy ?? (env === 'webshop' ? 'heuristic' : 'oracle'), policyContext);
     const realPolicy = flags.realPolicy ? await policyFromFlag(flags.realPolicy, policyContext) : policy;
 
     const shadower =
@@ -200,13 +157,7 @@ export const runRun = async (flags: RunFlags, logger: Logger, signal: AbortSigna
       created_at: previous?.created_at ?? new Date().toISOString(),
       seeds: { seed: flags.seed },
       versions: { dreambridge: packageVersion(), node: process.version },
-      site: {
-        env: 'webshop',
-        profile_version: WEBSHOP_PROFILE_VERSION,
-        key_version: WEBSHOP_KEY_VERSION,
-        ...(site ? { fixture: { seed: site.seed, products: site.products.length, goals: site.goals.length, catalog_hash: site.catalogHash() } } : {}),
-        ...(flags.url ? { base_url: flags.url } : {}),
-      },
+      site: realSite?.manifest ?? { env, profile_version: profile.version, ...(site ? { fixture: { seed: site.seed, goals: site.goals.length, catalog_hash: site.catalogHash() } } : {}) },
       schedule: { text: flags.schedule, ...schedule, on_budget_exhausted: flags.onBudgetExhausted },
       policy: policy.manifest,
       real_policy: realPolicy.manifest,
@@ -230,7 +181,7 @@ export const runRun = async (flags: RunFlags, logger: Logger, signal: AbortSigna
       ...(flags.realConcurrency === undefined ? {} : { realConcurrency: flags.realConcurrency }),
       runDir,
       runId,
-      envName: 'webshop',
+      envName: env,
       stepTimeoutMs: flags.stepTimeout,
       ...(flags.episodeTimeout === undefined ? {} : { episodeTimeoutMs: flags.episodeTimeout }),
       onBudgetExhausted: flags.onBudgetExhausted,

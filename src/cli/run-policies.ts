@@ -40,7 +40,7 @@ export const policyFromFlag = async (flag: string, context: PolicyFlagContext): 
       return { make: (task) => createReplayPolicy({ actions: actionsFor(task) }), manifest: embedded };
     }
     case 'oracle':
-      if (!context.oracle) throw new ConfigInvalidError('--policy oracle needs the WebArena fixture (its reference actions)');
+      if (!context.oracle) throw new ConfigInvalidError('--policy oracle needs the WebArena fixture (its reference actions), or --actions FILE');
       return { make: context.oracle, manifest: embedded };
     default:
       throw new ConfigInvalidError(`--policy ${flag}: expected heuristic, random, replay, oracle or openai:NAME`);

@@ -82,7 +82,8 @@ export const openWebArenaSource = async (options: ServeWebArenaOptions, logger: 
       ),
     close: () => contexts.close(),
   };
-  const taskList: Task[] = [...byId.keys()].map((id) => ({ task_id: id, env: 'webarena' }));
+  // The intent is the instruction a dreamed episode shows (the real env reads its own config).
+  const taskList: Task[] = [...byId.entries()].map(([id, t]) => ({ task_id: id, env: 'webarena', instruction: t.intent }));
   return {
     factory,
     tasks: () => taskList,
