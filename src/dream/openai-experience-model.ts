@@ -108,9 +108,20 @@ export class OpenAIExperienceModel implements ExperienceModel {
     return { messages, demonstrations };
   }
 
+  /**
+   * The K samples of one shadowed step ask with the same request object: its messages (and the
+   * retrieval behind them) are built once and shared, not K times.
+   */
+  private readonly built = new WeakMap<ExperienceRequest, Promise<{ messages: ChatMessage[]; demonstrations: RetrievedTransition[] }>>();
+
   predict(request: ExperienceRequest, options: TimeoutOptions = {}): Promise<ExperiencePrediction> {
     return withDeadline(`${this.name} prediction`, options, async (signal) => {
-      const { messages, demonstrations } = await this.messagesFor(request);
+      let pending = this.built.get(request);
+      if (pending === undefined) {
+        pending = this.messagesFor(request);
+        this.built.set(request, pending);
+      }
+      const { messages, demonstrations } = await pending;
       const parseRetries = Math.max(0, this.options.parseRetries ?? EXPERIENCE_MODEL_DEFAULTS.parseRetries);
       const raws: string[] = [];
       let usage = emptyTokenUsage();
