@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { createBrowserCluster } from '../../adapters/browser/browser-cluster.js';
 import { createWebShopEnvFactory } from '../../adapters/webshop/webshop-env-factory.js';
 import { WEBSHOP_KEY_VERSION, WEBSHOP_PROFILE_VERSION } from '../../adapters/webshop/webshop-profile.js';
 import { loadReferenceActions } from '../../fixtures/webarena/reference-actions.js';
@@ -42,6 +43,8 @@ export const openRealSite = async (flags: RunFlags, site: WebShopSite | undefine
         compact: flags.compact,
         browser: browserSource(flags),
         warmContexts: 0,
+        // Real rollouts go through the worker cluster, as WebShop's do.
+        provider: createBrowserCluster({ source: browserSource(flags), concurrency: flags.realConcurrency ?? flags.concurrency }),
       },
       logger,
     );

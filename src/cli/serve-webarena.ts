@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { createBrowserProvider, type BrowserSource } from '../../adapters/browser/browser-provider.js';
+import { createBrowserProvider, type BrowserProvider, type BrowserSource } from '../../adapters/browser/browser-provider.js';
 import { WebArenaEnv } from '../../adapters/webarena/webarena-env.js';
 import type { LoginCredentials } from '../../adapters/webarena/webarena-login.js';
 import { createWebArenaProfile, WEBARENA_KEY_VERSION, WEBARENA_PROFILE_VERSION } from '../../adapters/webarena/webarena-profile.js';
@@ -27,6 +27,8 @@ export interface ServeWebArenaOptions {
   compact?: boolean | undefined;
   browser: BrowserSource;
   warmContexts: number;
+  /** Where contexts come from instead of a browser of `browser` (e.g. the run's worker cluster). */
+  provider?: BrowserProvider;
 }
 
 /**
@@ -56,7 +58,7 @@ export const openWebArenaSource = async (options: ServeWebArenaOptions, logger: 
     authDir = resolve(options.authDir ?? dirname(options.configs!));
   }
   const byId = new Map(tasks.map((t) => [String(t.task_id), t]));
-  const contexts = createWarmContextProvider(createBrowserProvider(options.browser), { warm: options.warmContexts });
+  const contexts = createWarmContextProvider(options.provider ?? createBrowserProvider(options.browser), { warm: options.warmContexts });
   try {
     await contexts.start();
   } catch (error) {
