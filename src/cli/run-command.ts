@@ -99,6 +99,7 @@ export const runCommand = (): Command =>
       .option('--shadow <k>', 'fidelity: K experience-model predictions per real step, written to shadow.jsonl; fidelity.json and report.html at the end', intOption(0, 64))
       .option('--gamma <g>', 'discount of the fidelity bound (γ < 1)', numberOption(0, 1, true))
       .option('--r-max <r>', 'largest reward of the fidelity bound', numberOption(0, Number.MAX_VALUE))
+      .option('--restart-browser-after <n>', 'browser contexts per browser before it is restarted, bounding memory on long runs (default 50)', intOption(1))
       .option('--episode-timeout <ms>', 'wall-clock limit per episode; past it the episode ends "error" (EPISODE_TIMEOUT)', intOption(100))
       .option('--out <dir>', 'run directory (default runs/run-<timestamp>)')
       .option('--resume', 'continue an interrupted run in --out: finished episodes are kept, cut ones re-run under new ids')

@@ -40,6 +40,8 @@ export interface RunFlags {
   gamma?: number;
   rMax?: number;
   episodeTimeout?: number;
+  /** Browser contexts per browser before it is restarted (bounds memory). Default 50. */
+  restartBrowserAfter?: number;
   stepTimeout: number;
   resume?: boolean;
   fsync?: boolean;

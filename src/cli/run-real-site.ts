@@ -44,7 +44,11 @@ export const openRealSite = async (flags: RunFlags, site: WebShopSite | undefine
         browser: browserSource(flags),
         warmContexts: 0,
         // Real rollouts go through the worker cluster, as WebShop's do.
-        provider: createBrowserCluster({ source: browserSource(flags), concurrency: flags.realConcurrency ?? flags.concurrency }),
+        provider: createBrowserCluster({
+          source: browserSource(flags),
+          concurrency: flags.realConcurrency ?? flags.concurrency,
+          ...(flags.restartBrowserAfter === undefined ? {} : { restartAfter: flags.restartBrowserAfter }),
+        }),
       },
       logger,
     );
@@ -69,6 +73,7 @@ export const openRealSite = async (flags: RunFlags, site: WebShopSite | undefine
       searchAnywhere: flags.searchAnywhere ?? false,
       observationMode: flags.observation,
       realConcurrency: flags.realConcurrency ?? flags.concurrency,
+      ...(flags.restartBrowserAfter === undefined ? {} : { restartAfter: flags.restartBrowserAfter }),
     });
     return {
       factory,
