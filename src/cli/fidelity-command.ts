@@ -12,7 +12,7 @@ const numberOption = (min: number, max: number, openMax: boolean) => (value: str
   return n;
 };
 
-type FidelityFlags = Pick<RunFlags, 'env' | 'fixture' | 'url' | 'seed' | 'model' | 'modelBaseUrl' | 'embed' | 'embedBaseUrl' | 'promptDir' | 'buffer' | 'split' | 'policy' | 'policyBaseUrl' | 'actions' | 'episodes' | 'concurrency' | 'maxSteps' | 'gamma' | 'rMax' | 'stepTimeout' | 'observation' | 'searchAnywhere' | 'browserWs' | 'browserCdp' | 'executable' | 'goalCount' | 'realCap' | 'ledger' | 'configs' | 'sites' | 'authDir' | 'login' | 'compact'> & {
+type FidelityFlags = Pick<RunFlags, 'env' | 'fixture' | 'url' | 'seed' | 'model' | 'modelBaseUrl' | 'embed' | 'embedBaseUrl' | 'promptDir' | 'buffer' | 'split' | 'policy' | 'policyBaseUrl' | 'actions' | 'episodes' | 'concurrency' | 'maxSteps' | 'gamma' | 'rMax' | 'stepTimeout' | 'observation' | 'searchAnywhere' | 'browserWs' | 'browserCdp' | 'executable' | 'goalCount' | 'realCap' | 'ledger' | 'configs' | 'sites' | 'authDir' | 'login' | 'compact' | 'judge' | 'judgeBaseUrl'> & {
   shadow: number;
   out?: string;
   maxSteps?: number;

@@ -51,7 +51,9 @@ export const addWebArenaSiteOptions = (command: Command): Command =>
     .option('--sites <list>', 'WebArena: site URLs, e.g. shopping=http://host:7770,reddit=http://host:9999 (default: SHOPPING, REDDIT, … env vars)')
     .option('--auth-dir <dir>', 'WebArena: where relative storage_state paths resolve (default: the configs file\'s folder)')
     .option('--login <site=user:password[@/path]>', 'WebArena: form login for a site when its storage state is missing (repeatable)', (v: string, all: string[] = []) => [...all, v])
-    .option('--compact', "WebArena: observe DreamGym's compact view instead of the full accessibility tree");
+    .option('--compact', "WebArena: observe DreamGym's compact view instead of the full accessibility tree")
+    .option('--judge <judge>', 'WebArena: LLM judge for fuzzy_match, openai:NAME (default: exact-match fallback, labelled judge "none")')
+    .option('--judge-base-url <url>', 'WebArena: OpenAI-compatible endpoint of the judge (default: OPENAI_BASE_URL)');
 
 const runCommandAction = async (flags: CommandFlags): Promise<void> => {
   const [{ runRun, formatSchedule }, { formatSummary }, { withInterrupt }, { createLogger }] = await Promise.all([

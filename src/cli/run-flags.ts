@@ -11,6 +11,9 @@ export interface RunFlags {
   authDir?: string;
   login?: string[];
   compact?: boolean;
+  /** WebArena: LLM judge for fuzzy_match (`openai:NAME`) and its endpoint. */
+  judge?: string;
+  judgeBaseUrl?: string;
   goalCount?: number;
   seed: number;
   schedule: string;

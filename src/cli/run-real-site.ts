@@ -12,6 +12,7 @@ import { ConfigInvalidError } from '../env/errors.js';
 import type { SiteProfile, Task } from '../protocol/index.js';
 import { browserSource } from './collect-run.js';
 import { findId } from './collect-webarena-run.js';
+import { judgeFromFlags } from './judge-flag.js';
 import { replayActions } from './replay-actions.js';
 import type { RunFlags } from './run-flags.js';
 import { openWebArenaSource } from './serve-webarena.js';
@@ -41,6 +42,7 @@ export const openRealSite = async (flags: RunFlags, site: WebShopSite | undefine
         maxSteps: flags.maxSteps,
         stepTimeoutMs: flags.stepTimeout,
         compact: flags.compact,
+        judge: judgeFromFlags(flags),
         browser: browserSource(flags),
         warmContexts: 0,
         // Real rollouts go through the worker cluster, as WebShop's do.

@@ -37,6 +37,8 @@ export const serveCommand = (): Command =>
       .option('--auth-dir <dir>', "WebArena: where relative storage_state paths resolve (default: the configs file's folder)")
       .option('--login <site=user:password[@/path]>', 'WebArena: form login for a site (repeatable)', (v: string, all: string[] = []) => [...all, v])
       .option('--compact', "WebArena: DreamGym's compact view instead of the full accessibility tree")
+      .option('--judge <judge>', 'WebArena: LLM judge for fuzzy_match, openai:NAME (default: exact-match fallback, labelled judge "none")')
+      .option('--judge-base-url <url>', 'WebArena: OpenAI-compatible endpoint of the judge (default: OPENAI_BASE_URL)')
       .option('--out <dir>', 'run directory of every transition and episode (default runs/serve-<timestamp>)')
       .option('--fsync', 'fsync every line (durable against power loss; slower)'),
   ).action(async (flags: ServeFlags) => {

@@ -1,6 +1,7 @@
 import { createWebArenaProfile } from '../../adapters/webarena/webarena-profile.js';
 import { createMemoryBudget, openLedger, type RealBudget } from '../budget/index.js';
 import { ConfigInvalidError } from '../env/errors.js';
+import { judgeFromFlags } from './judge-flag.js';
 import type { EnvName, SiteProfile, Split } from '../protocol/index.js';
 import { dreamContinuation } from '../server/continue-in-dream.js';
 import { startEnvServer, type RunningEnvServer } from '../server/env-server.js';
@@ -23,6 +24,8 @@ export interface ServeFlags {
   authDir?: string;
   login?: string[];
   compact?: boolean;
+  judge?: string;
+  judgeBaseUrl?: string;
   mode: 'real' | 'dream' | 'both';
   model: string;
   modelBaseUrl?: string;
@@ -70,7 +73,7 @@ const openBudget = async (flags: ServeFlags): Promise<RealBudget | undefined> =>
 
 const openReal = (flags: ServeFlags, env: EnvName, logger: ReturnType<typeof createLogger>): Promise<RealSource> => {
   const common = { maxSteps: flags.maxSteps ?? (env === 'webshop' ? 15 : 30), stepTimeoutMs: flags.stepTimeout, browser: browserSource(flags), warmContexts: flags.warmContexts };
-  if (env === 'webarena') return openWebArenaSource({ ...common, fixture: flags.fixture, configs: flags.configs, sites: flags.sites, authDir: flags.authDir, login: flags.login, compact: flags.compact }, logger);
+  if (env === 'webarena') return openWebArenaSource({ ...common, fixture: flags.fixture, configs: flags.configs, sites: flags.sites, authDir: flags.authDir, login: flags.login, compact: flags.compact, judge: judgeFromFlags(flags) }, logger);
   if (Boolean(flags.url) === Boolean(flags.fixture)) throw new ConfigInvalidError('give exactly one of --url URL (your WebShop) or --fixture (the local one)');
   return openWebShopSource(
     { ...common, url: flags.url, fixture: flags.fixture, seed: flags.seed, goalCount: flags.goalCount, split: flags.split, searchAnywhere: flags.searchAnywhere ?? false, observation: flags.observation },

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createBrowserProvider, type BrowserProvider, type BrowserSource } from '../../adapters/browser/browser-provider.js';
+import type { Judge } from '../../adapters/webarena/evaluators/judge.js';
 import { WebArenaEnv } from '../../adapters/webarena/webarena-env.js';
 import type { LoginCredentials } from '../../adapters/webarena/webarena-login.js';
 import { createWebArenaProfile, WEBARENA_KEY_VERSION, WEBARENA_PROFILE_VERSION } from '../../adapters/webarena/webarena-profile.js';
@@ -29,12 +30,14 @@ export interface ServeWebArenaOptions {
   warmContexts: number;
   /** Where contexts come from instead of a browser of `browser` (e.g. the run's worker cluster). */
   provider?: BrowserProvider;
+  /** LLM judge for fuzzy_match (`--judge openai:NAME`); none = the labelled exact-match fallback. */
+  judge?: Judge | undefined;
 }
 
 /**
  * A live WebArena for the server: the local WebArena-style sites (each session episode in its own
- * namespace) or the user's sites from WebArena task configs. Evaluation uses the exact-match
- * fallback for fuzzy_match (no judge on the server).
+ * namespace) or the user's sites from WebArena task configs. fuzzy_match uses `judge` when given,
+ * else the labelled exact-match fallback.
  */
 export const openWebArenaSource = async (options: ServeWebArenaOptions, logger: Logger): Promise<RealSource> => {
   if (Boolean(options.fixture) === Boolean(options.configs)) throw new ConfigInvalidError('give exactly one of --fixture (the local WebArena-style sites) or --configs FILE --sites …');
@@ -80,6 +83,7 @@ export const openWebArenaSource = async (options: ServeWebArenaOptions, logger: 
           maxSteps: options.maxSteps,
           timeoutMs: options.stepTimeoutMs,
           clearBeforeType: Boolean(fixture),
+          ...(options.judge ? { judge: options.judge } : {}),
         }),
       ),
     close: () => contexts.close(),
@@ -92,7 +96,7 @@ export const openWebArenaSource = async (options: ServeWebArenaOptions, logger: 
     profile: createWebArenaProfile({ taskIds: [...byId.keys()] }),
     contexts,
     browserVersion: await contexts.version(),
-    site: { env: 'webarena', profile_version: WEBARENA_PROFILE_VERSION, key_version: WEBARENA_KEY_VERSION, ...(fixture ? { fixture: { tasks: tasks.length } } : { configs: options.configs, tasks: tasks.length }) },
+    site: { env: 'webarena', profile_version: WEBARENA_PROFILE_VERSION, key_version: WEBARENA_KEY_VERSION, ...(fixture ? { fixture: { tasks: tasks.length } } : { configs: options.configs, tasks: tasks.length }), judge: options.judge?.name ?? 'none (exact-match fallback)' },
     close: async () => {
       await factory.close();
       await fixture?.close();
