@@ -50,9 +50,13 @@ describe('dreambridge run: schedules and the real budget', () => {
     expect(bySlot.get(1)?.source).toBe('dream');
     expect(eps.filter((e) => e.source === 'real').length).toBeGreaterThan(0);
     expect(eps.some((e) => e.termination === 'budget' && /REAL_BUDGET_EXHAUSTED/.test(e.error ?? ''))).toBe(true);
-    // Nothing started after the cap: fewer than 8 episodes, none of them real with zero steps.
+    // Nothing started after the cap was seen: fewer than 8 episodes. An episode that started while
+    // the other one in flight (concurrency 2) spent the last interactions is cut at its first step:
+    // at most one such, and it ends `budget`.
     expect(eps.length).toBeLessThan(8);
-    expect(eps.filter((e) => e.source === 'real' && e.steps === 0)).toHaveLength(0);
+    const empty = eps.filter((e) => e.source === 'real' && e.steps === 0);
+    expect(empty.length).toBeLessThanOrEqual(1);
+    for (const e of empty) expect(e.termination).toBe('budget');
 
     // The same ledger is spent: a second run gets no real step at all.
     const again = await runCli(['run', '--env', 'webshop', '--fixture', '--schedule', 'real', '--episodes', '2', '--ledger', ledgerFile, '--out', join(dir, 'again')]);
