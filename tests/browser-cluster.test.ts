@@ -56,7 +56,7 @@ const chromiumProcesses = () => descendants().filter(([, cmd]) => /chrom|headles
 /** Browsers Playwright launched (they talk to it over a pipe); not their renderers. */
 const launchedBrowsers = () => chromiumProcesses().filter(([, cmd]) => cmd.includes('--remote-debugging-pipe'));
 
-const until = async (check: () => boolean, ms = 5000): Promise<void> => {
+const until = async (check: () => boolean, ms = 20_000): Promise<void> => {
   const end = Date.now() + ms;
   while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
 };
