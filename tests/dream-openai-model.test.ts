@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createWebShopProfile, WEBSHOP_SYSTEM_PROMPT } from '../adapters/webshop/webshop-profile.js';
-import { startScriptedLlmServer, type ScriptedLlmOptions, type ScriptedLlmServer } from '../fixtures/llm/scripted-llm-server.js';
+import type { ScriptedLlmServer } from '../fixtures/llm/scripted-llm-server.js';
 import { webShopExperienceReply } from '../fixtures/llm/webshop-replies.js';
 import { DreamEnv } from '../src/dream/dream-env.js';
 import type { ExperienceRequest, RetrievedTransition } from '../src/dream/experience-model.js';
@@ -11,17 +11,10 @@ import { EXPERIENCE_OUTPUT_FORMAT } from '../src/dream/experience-output.js';
 import { OpenAIExperienceModel, type OpenAIExperienceModelOptions } from '../src/dream/openai-experience-model.js';
 import { DreambridgeError } from '../src/env/errors.js';
 import type { Observation } from '../src/protocol/index.js';
+import { useLlmServers } from './helpers/llm-servers.js';
 
 const profile = createWebShopProfile();
-const servers: ScriptedLlmServer[] = [];
-const start = async (options: ScriptedLlmOptions = {}): Promise<ScriptedLlmServer> => {
-  const server = await startScriptedLlmServer(options);
-  servers.push(server);
-  return server;
-};
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const start = useLlmServers();
 
 const model = (server: ScriptedLlmServer, options: Partial<OpenAIExperienceModelOptions> = {}): OpenAIExperienceModel =>
   new OpenAIExperienceModel({ model: 'scripted', baseURL: server.url, apiKey: 'test', profile, maxRetries: 0, timeoutMs: 5000, ...options });

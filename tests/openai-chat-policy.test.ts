@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createWebShopProfile } from '../adapters/webshop/webshop-profile.js';
-import { startScriptedLlmServer, type ScriptedLlmOptions, type ScriptedLlmServer } from '../fixtures/llm/scripted-llm-server.js';
+import type { ScriptedLlmServer } from '../fixtures/llm/scripted-llm-server.js';
 import { webShopExperienceReply, webShopPolicyReply } from '../fixtures/llm/webshop-replies.js';
 import { createOpenAIChatPolicy, type OpenAIChatPolicyOptions } from '../harness/policies/index.js';
 import type { HistoryEntry } from '../harness/policy.js';
@@ -8,17 +8,10 @@ import { DreamEnv } from '../src/dream/dream-env.js';
 import { OpenAIExperienceModel } from '../src/dream/openai-experience-model.js';
 import { DreambridgeError } from '../src/env/errors.js';
 import type { Observation, Task } from '../src/protocol/index.js';
+import { useLlmServers } from './helpers/llm-servers.js';
 
 const profile = createWebShopProfile();
-const servers: ScriptedLlmServer[] = [];
-const start = async (options: ScriptedLlmOptions = {}): Promise<ScriptedLlmServer> => {
-  const server = await startScriptedLlmServer(options);
-  servers.push(server);
-  return server;
-};
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const start = useLlmServers();
 
 const policy = (server: ScriptedLlmServer, options: Partial<OpenAIChatPolicyOptions> = {}) =>
   createOpenAIChatPolicy({ model: 'scripted', baseURL: server.url, apiKey: 'test', maxRetries: 0, timeoutMs: 5000, profile, ...options });

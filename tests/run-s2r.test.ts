@@ -1,24 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { slotOfEpisode } from '../src/cli/run-resume.js';
-import { episodeSchema, transitionSchema, type Episode, type Transition } from '../src/protocol/index.js';
 import { runCli } from './helpers/cli.js';
-import { killAndResume } from './helpers/kill-resume.js';
+import { killAndResume, readEpisodeLines, readLedger, readTransitions } from './helpers/kill-resume.js';
 
 const tmp = (name: string): string => mkdtempSync(join(tmpdir(), `dreambridge-${name}-`));
-/** Every line must parse: a corrupt line fails the test. */
-const lines = (file: string): unknown[] =>
-  existsSync(file)
-    ? readFileSync(file, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as unknown)
-    : [];
-const transitions = (dir: string): Transition[] => lines(join(dir, 'transitions.jsonl')).map((l) => transitionSchema.parse(l));
-const episodes = (dir: string): Episode[] => lines(join(dir, 'episodes.jsonl')).map((l) => episodeSchema.parse(l));
-const ledger = (file: string): { cap: number; used: number; reserved: number } => JSON.parse(readFileSync(file, 'utf8')) as { cap: number; used: number; reserved: number };
+const transitions = readTransitions;
+const episodes = readEpisodeLines;
+const ledger = readLedger;
 
 let seeds: string;
 

@@ -1,7 +1,7 @@
 import { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { EnvName } from '../../src/protocol/task.js';
 import { TaskGenerationError } from './task-generation-error.js';
-import { createOpenAIRoleClient } from '../../src/llm/openai-client.js';
+import { createOpenAIRoleClient, type OpenAIEndpointOptions } from '../../src/llm/openai-client.js';
 
 /** The task a variation is derived from. */
 export interface SeedTask {
@@ -76,23 +76,13 @@ export const taskGeneratorPrompt = (seed: SeedTask): string =>
     'New task instruction:',
   ].join('\n');
 
-export interface OpenAITaskGeneratorOptions {
+export interface OpenAITaskGeneratorOptions extends OpenAIEndpointOptions {
   /** Model name as the endpoint knows it (`--taskgen openai:NAME`). */
   model: string;
-  /** OpenAI-compatible endpoint ending in /v1. Default: OPENAI_BASE_URL, else OpenAI's. */
-  baseURL?: string;
-  /** Default: OPENAI_API_KEY; a local endpoint (baseURL given) may need none. */
-  apiKey?: string;
-  /** Per-request timeout. Default 60 000 ms. */
-  timeoutMs?: number;
-  /** Retries on connection errors, 429 and 5xx (the client's backoff). Default 2. */
-  maxRetries?: number;
   /** Sampling temperature; above 0 so repeated calls give different variations. Default 0.7. */
   temperature?: number;
   /** Longest accepted instruction. Default DEFAULT_MAX_INSTRUCTION_CHARS. */
   maxChars?: number;
-  /** Where OPENAI_* fall-backs are read. Default `process.env`. */
-  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** A task generator on any OpenAI-compatible chat endpoint (OpenAI, vLLM, SGLang, Ollama). */

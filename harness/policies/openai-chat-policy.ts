@@ -1,33 +1,20 @@
-import type OpenAI from 'openai';
 import type { TimeoutOptions } from '../../src/env/env.js';
 import { requestChatCompletion, type ChatMessage } from '../../src/llm/chat-completion.js';
 import { ConcurrencyLimiter, DEFAULT_LLM_CONCURRENCY } from '../../src/llm/concurrency-limiter.js';
 import { withDeadline } from '../../src/llm/deadline.js';
-import { createOpenAIRoleClient } from '../../src/llm/openai-client.js';
+import { createOpenAIRoleClient, type OpenAIEndpointOptions } from '../../src/llm/openai-client.js';
 import { TokenUsageMeter, type TokenUsage } from '../../src/llm/token-usage.js';
 import type { AvailableActions, Observation, SiteProfile, Task } from '../../src/protocol/index.js';
 import type { HistoryEntry, Policy, PolicyDecision } from '../policy.js';
 
 /** Options of `createOpenAIChatPolicy` (`--policy openai:NAME`). */
-export interface OpenAIChatPolicyOptions {
+export interface OpenAIChatPolicyOptions extends OpenAIEndpointOptions {
   /** Model name as the endpoint knows it. */
   model: string;
-  /** OpenAI-compatible endpoint ending in /v1 (`--policy-base-url`). Default: OPENAI_BASE_URL, else OpenAI's. */
-  baseURL?: string;
-  /** Default: OPENAI_API_KEY; a local endpoint (baseURL given) may need none. */
-  apiKey?: string;
-  /** Where OPENAI_* fall-backs are read. Default `process.env`. */
-  env?: Readonly<Record<string, string | undefined>>;
-  /** A ready client (tests, a shared pool); baseURL, apiKey and maxRetries are then ignored. */
-  client?: OpenAI;
   /** Sampling temperature. Default 0.7 (rollouts for RL want some exploration). */
   temperature?: number;
   /** Most tokens of one reply (thinking included). Default 512. */
   maxTokens?: number;
-  /** Per-request timeout (each HTTP attempt). Default 60 000 ms. */
-  timeoutMs?: number;
-  /** HTTP retries on connection errors, 429 and 5xx (the client's backoff). Default 2. */
-  maxRetries?: number;
   /** Re-asks after a reply without a usable `<action>`. Default 2. */
   formatRetries?: number;
   /** The site: names it in the prompt, and an `<action>` its grammar cannot parse counts as a format error. */

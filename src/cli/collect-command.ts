@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { CollectFlags } from './collect-run.js';
 import { parseGoalRange } from './goal-range.js';
 import { intOption } from './parse-int-option.js';
+import { runTimestamp } from './run-timestamp.js';
 
 type CollectCommandFlags = Omit<CollectFlags, 'policy' | 'episodes' | 'maxSteps'> & {
   policy?: 'heuristic' | 'random' | 'replay' | 'oracle';
@@ -18,7 +19,6 @@ type CollectCommandFlags = Omit<CollectFlags, 'policy' | 'episodes' | 'maxSteps'
   clearBeforeType?: boolean;
 };
 
-const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
 
 /** Per-site defaults: WebShop 20 heuristic episodes of ≤ 15 steps; WebArena every task once, ≤ 30 steps. */
 const collectFor = async (flags: CollectCommandFlags) => {
@@ -36,7 +36,7 @@ const collectFor = async (flags: CollectCommandFlags) => {
         {
           ...rest,
           ...(policy === undefined || policy === 'heuristic' ? {} : { policy }),
-          out: flags.out ?? `runs/collect-${timestamp()}`,
+          out: flags.out ?? `runs/collect-${runTimestamp()}`,
           browser: browserSource(flags),
           ...(replay ? { replayActions: replay } : {}),
         } as import('./collect-webarena-run.js').WebArenaCollectFlags,

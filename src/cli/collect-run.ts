@@ -15,6 +15,7 @@ import { packageVersion } from './package-version.js';
 import { withInterrupt } from './interrupt.js';
 import { replayActions } from './replay-actions.js';
 import { createProgress } from './progress.js';
+import { runTimestamp } from './run-timestamp.js';
 
 export interface CollectFlags {
   env: string;
@@ -73,7 +74,6 @@ export const selectTasks = (flags: Pick<CollectFlags, 'goals' | 'split' | 'episo
   return tasks;
 };
 
-const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
 
 export interface CollectResult {
   summary: RunSummary;
@@ -115,7 +115,7 @@ const collectWebShop = async (flags: CollectFlags, setup: WebShopCollectSetup): 
   let factory: Awaited<ReturnType<typeof createWebShopEnvFactory>> | undefined;
   try {
     let tasks = selectTasks(flags, goalCount);
-    const dir = flags.out ?? `runs/collect-${timestamp()}`;
+    const dir = flags.out ?? `runs/collect-${runTimestamp()}`;
     const runDir = await openRunDirectory(dir, { resume: flags.resume ?? false, fsync: flags.fsync ?? false });
     const previous = flags.resume ? await runDir.readManifest() : undefined;
     // A resumed collection is a new run in the same directory: its lines get their own run id.

@@ -1,13 +1,8 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { numberOption } from './number-option.js';
 import { intOption } from './parse-int-option.js';
 
 import type { CurriculumFlags } from './curriculum-run.js';
-
-const fraction = (value: string): number => {
-  const n = Number(value);
-  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError(`"${value}" must be a number from 0 to 1.`);
-  return n;
-};
 
 const curriculumAction = async (flags: CurriculumFlags): Promise<void> => {
   const { runCurriculum } = await import('./curriculum-run.js');
@@ -27,7 +22,7 @@ export const curriculumCommand = (): Command =>
     .requiredOption('--runs <dir>', 'run directory whose episodes are ranked (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .option('--task-file <file>', 'current task pool as JSONL {task_id, instruction, origin?, parent?} (default: the tasks the runs recorded)')
     .option('--seeds <n>', 'highest-variance tasks to vary', intOption(1), 4)
-    .option('--lambda <l>', 'largest fraction of synthetic tasks in the next list', fraction, 0.5)
+    .option('--lambda <l>', 'largest fraction of synthetic tasks in the next list', numberOption(0, 1), 0.5)
     .option('--size <n>', 'length of the next task list (default: the pool\'s)', intOption(1))
     .option('--taskgen <taskgen>', 'task generator, openai:NAME (default: none — the curriculum only reorders, and says so)')
     .option('--taskgen-base-url <url>', 'OpenAI-compatible endpoint of the task generator (default OPENAI_BASE_URL)')

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { formatSummary, runCollect } from './collect-run.js';
 import { createLogger } from './logger.js';
 import { formatSchedule, runRun, type RunFlags } from './run-pipeline.js';
+import { runTimestamp } from './run-timestamp.js';
 
 export interface DemoFlags {
   episodes: number;
@@ -13,7 +14,6 @@ export interface DemoFlags {
   out?: string;
 }
 
-const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
 const fmt = (x: number): string => x.toFixed(3);
 
 /** Shared flags of the demo's dream and fidelity runs: the local WebShop, embedded defaults. */
@@ -40,7 +40,7 @@ const runFlags = (flags: DemoFlags, seeds: string, out: string): Omit<RunFlags, 
  * seeds; a shadowed real run on held-out goals measuring how far that dream is from the site.
  */
 export const runDemo = async (flags: DemoFlags): Promise<void> => {
-  const out = flags.out ?? `runs/demo-${timestamp()}`;
+  const out = flags.out ?? `runs/demo-${runTimestamp()}`;
   const logger = createLogger('demo');
   const signal = new AbortController().signal;
   console.log('dreambridge demo: the local WebShop in headless Chromium');

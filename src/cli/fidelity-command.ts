@@ -1,16 +1,11 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { addSiteOptions } from './collect-command.js';
 import { addWebArenaSiteOptions } from './run-command.js';
 import type { RunFlags } from './run-pipeline.js';
 import { intOption } from './parse-int-option.js';
+import { numberOption } from './number-option.js';
+import { runTimestamp } from './run-timestamp.js';
 
-const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-
-const numberOption = (min: number, max: number, openMax: boolean) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || (openMax ? n >= max : n > max)) throw new InvalidArgumentError(`"${value}" must be a number in ${min}..${max}${openMax ? ' (exclusive)' : ''}.`);
-  return n;
-};
 
 type FidelityFlags = Pick<RunFlags, 'env' | 'fixture' | 'url' | 'seed' | 'model' | 'modelBaseUrl' | 'embed' | 'embedBaseUrl' | 'promptDir' | 'buffer' | 'split' | 'policy' | 'policyBaseUrl' | 'actions' | 'episodes' | 'concurrency' | 'maxSteps' | 'gamma' | 'rMax' | 'stepTimeout' | 'observation' | 'searchAnywhere' | 'browserWs' | 'browserCdp' | 'executable' | 'goalCount' | 'realCap' | 'ledger' | 'configs' | 'sites' | 'authDir' | 'login' | 'compact' | 'judge' | 'judgeBaseUrl'> & {
   shadow: number;
@@ -33,7 +28,7 @@ const fidelityAction = async (flags: FidelityFlags): Promise<void> => {
     schedule: 'real',
     onBudgetExhausted: 'stop',
     group: 1,
-    out: flags.out ?? `runs/fidelity-${timestamp()}`,
+    out: flags.out ?? `runs/fidelity-${runTimestamp()}`,
   };
   const outcome = await withInterrupt(logger, (signal) => runRun(flagsForRun, logger, signal));
   for (const line of formatRunOutcome(outcome, formatSummary, formatSchedule)) console.log(line);

@@ -1,15 +1,10 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { RunFlags, RunOutcome } from './run-pipeline.js';
 import { addSiteOptions } from './collect-command.js';
 import { intOption } from './parse-int-option.js';
+import { numberOption } from './number-option.js';
+import { runTimestamp } from './run-timestamp.js';
 
-const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-
-const numberOption = (min: number, max: number, openMax = false) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || (openMax ? n >= max : n > max)) throw new InvalidArgumentError(`"${value}" must be a number in ${min}..${max}${openMax ? ' (exclusive)' : ''}.`);
-  return n;
-};
 
 const repeatable = (value: string, all: string[] = []): string[] => [...all, value];
 
@@ -64,7 +59,7 @@ const runCommandAction = async (flags: CommandFlags): Promise<void> => {
   ]);
   const logger = createLogger('run');
   const outcome = await withInterrupt(logger, (signal) =>
-    runRun({ ...flags, maxSteps: flags.maxSteps ?? defaultMaxSteps(flags.env), out: flags.out ?? `runs/run-${timestamp()}` }, logger, signal),
+    runRun({ ...flags, maxSteps: flags.maxSteps ?? defaultMaxSteps(flags.env), out: flags.out ?? `runs/run-${runTimestamp()}` }, logger, signal),
   );
   for (const line of formatRunOutcome(outcome, formatSummary, formatSchedule)) console.log(line);
   if (outcome.interrupted) process.exitCode = 130;

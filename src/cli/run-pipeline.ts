@@ -16,7 +16,7 @@ import { createDreamSetup, type DreamSetup } from './dream-setup.js';
 import type { Logger } from 'pino';
 import { packageVersion } from './package-version.js';
 import { createProgress } from './progress.js';
-import { openBudget } from './run-budget.js';
+import { openBudget } from './open-budget.js';
 import { policyFromFlag } from './run-policies.js';
 import type { RunFlags } from './run-flags.js';
 import { openRealSite } from './run-real-site.js';

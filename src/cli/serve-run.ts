@@ -1,5 +1,4 @@
 import { createWebArenaProfile } from '../../adapters/webarena/webarena-profile.js';
-import { createMemoryBudget, openLedger, type RealBudget } from '../budget/index.js';
 import { ConfigInvalidError } from '../env/errors.js';
 import { judgeFromFlags } from './judge-flag.js';
 import type { EnvName, SiteProfile, Split } from '../protocol/index.js';
@@ -14,6 +13,8 @@ import { packageVersion } from './package-version.js';
 import { onShutdown } from './shutdown.js';
 import { openWebArenaSource } from './serve-webarena.js';
 import { openWebShopSource, webShopProfileFor, type RealSource } from './serve-webshop.js';
+import { openBudget } from './open-budget.js';
+import { runTimestamp } from './run-timestamp.js';
 
 export interface ServeFlags {
   env: string;
@@ -58,17 +59,11 @@ export interface ServeFlags {
   executable?: string;
 }
 
-const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
 
 /** The command line for the manifest, the token's value masked. */
 const commandLine = (): string[] => {
   const args = process.argv.slice(2);
   return ['dreambridge', ...args.map((a, i) => (args[i - 1] === '--token' ? '***' : a.startsWith('--token=') ? '--token=***' : a))];
-};
-
-const openBudget = async (flags: ServeFlags): Promise<RealBudget | undefined> => {
-  if (flags.ledger) return openLedger(flags.ledger, flags.realCap === undefined ? {} : { cap: flags.realCap });
-  return flags.realCap === undefined ? undefined : createMemoryBudget(flags.realCap);
 };
 
 const openReal = (flags: ServeFlags, env: EnvName, logger: ReturnType<typeof createLogger>): Promise<RealSource> => {
@@ -118,10 +113,9 @@ export const runServe = async (flags: ServeFlags): Promise<void> => {
   let real: RealSource | undefined;
   let dream: DreamSetup | undefined;
   try {
-    const budget = await openBudget(flags);
+    const budget = await openBudget(flags, logger);
     if (budget) closers.push(() => budget.close());
-    if (budget && !flags.ledger) logger.warn('--real-cap without --ledger: the budget lives in memory and starts over at every start');
-    runDir = await openRunDirectory(flags.out ?? `runs/serve-${timestamp()}`, { fsync: flags.fsync ?? false });
+    runDir = await openRunDirectory(flags.out ?? `runs/serve-${runTimestamp()}`, { fsync: flags.fsync ?? false });
     const dir = runDir;
     closers.push(() => dir.close());
     if (flags.mode !== 'dream') {

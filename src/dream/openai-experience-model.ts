@@ -1,10 +1,9 @@
-import type OpenAI from 'openai';
 import type { TimeoutOptions } from '../env/env.js';
 import { DreambridgeError } from '../env/errors.js';
 import { requestChatCompletion, type ChatMessage } from '../llm/chat-completion.js';
 import { ConcurrencyLimiter, DEFAULT_LLM_CONCURRENCY } from '../llm/concurrency-limiter.js';
 import { withDeadline } from '../llm/deadline.js';
-import { createOpenAIRoleClient, type OpenAIRoleClient } from '../llm/openai-client.js';
+import { createOpenAIRoleClient, type OpenAIEndpointOptions, type OpenAIRoleClient } from '../llm/openai-client.js';
 import { addTokenUsage, emptyTokenUsage, TokenUsageMeter, type TokenUsage } from '../llm/token-usage.js';
 import type { Observation, SiteProfile } from '../protocol/index.js';
 import type { ExperienceModel, ExperiencePrediction, ExperienceRequest, RetrievedTransition } from './experience-model.js';
@@ -16,27 +15,15 @@ import { loadExperiencePromptTemplates, type ExperiencePromptTemplates } from '.
 export type RetrieveTransitions = (state: Observation, action: string, k: number) => RetrievedTransition[] | Promise<RetrievedTransition[]>;
 
 /** Options of `OpenAIExperienceModel` (`--model openai:NAME`). */
-export interface OpenAIExperienceModelOptions {
+export interface OpenAIExperienceModelOptions extends OpenAIEndpointOptions {
   /** Model name as the endpoint knows it. */
   model: string;
   /** The site profile: its `prompts.system` and `prompts.stateFormat` open the system prompt. */
   profile: SiteProfile;
-  /** OpenAI-compatible endpoint ending in /v1 (`--model-base-url`). Default: OPENAI_BASE_URL, else OpenAI's. */
-  baseURL?: string;
-  /** Default: OPENAI_API_KEY; a local endpoint (baseURL given) may need none. */
-  apiKey?: string;
-  /** Where OPENAI_* fall-backs are read. Default `process.env`. */
-  env?: Readonly<Record<string, string | undefined>>;
-  /** A ready client (tests, a shared pool); baseURL, apiKey and maxRetries are then ignored. */
-  client?: OpenAI;
   /** Sampling temperature: above 0 so that K samples of one step can disagree (fidelity's TV estimate). Default 0.7. */
   temperature?: number;
   /** Most tokens of one answer (reasoning + next state). Default 1024. */
   maxTokens?: number;
-  /** Per-request timeout (each HTTP attempt). Default 60 000 ms. */
-  timeoutMs?: number;
-  /** HTTP retries on connection errors, 429 and 5xx (the client's backoff). Default 2. */
-  maxRetries?: number;
   /** Re-asks after an answer without a readable next state. Default 2. */
   parseRetries?: number;
   /** Most requests in flight at once from this model. Default 16. */

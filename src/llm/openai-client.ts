@@ -2,16 +2,16 @@ import OpenAI from 'openai';
 import { ConfigInvalidError } from '../env/errors.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
 
-export interface OpenAIRoleOptions {
-  /** The role's flag name, for error messages: `judge`, `taskgen`, … */
-  role: string;
-  /** Model name as the endpoint knows it. */
-  model: string;
-  /** OpenAI-compatible endpoint ending in /v1. Default: OPENAI_BASE_URL, else OpenAI's. */
+/**
+ * How a role reaches its OpenAI-compatible endpoint; every LLM role's options (judge, task
+ * generator, experience model, chat policy) extend these.
+ */
+export interface OpenAIEndpointOptions {
+  /** OpenAI-compatible endpoint ending in /v1 (the role's `--…-base-url`). Default: OPENAI_BASE_URL, else OpenAI's. */
   baseURL?: string;
   /** Default: OPENAI_API_KEY; a local endpoint (baseURL given) may need none. */
   apiKey?: string;
-  /** Per-request timeout. Default 60 000 ms. */
+  /** Per-request timeout (each HTTP attempt). Default 60 000 ms. */
   timeoutMs?: number;
   /** Retries on connection errors, 429 and 5xx (the client's backoff). Default 2. */
   maxRetries?: number;
@@ -19,6 +19,13 @@ export interface OpenAIRoleOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** A ready client (tests, a shared connection pool): used as it is; baseURL, apiKey and maxRetries are then ignored. */
   client?: OpenAI;
+}
+
+export interface OpenAIRoleOptions extends OpenAIEndpointOptions {
+  /** The role's flag name, for error messages: `judge`, `taskgen`, … */
+  role: string;
+  /** Model name as the endpoint knows it. */
+  model: string;
 }
 
 export interface OpenAIRoleClient {

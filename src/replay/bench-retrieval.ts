@@ -1,3 +1,4 @@
+import seedrandom from 'seedrandom';
 import type { Observation } from '../protocol/index.js';
 import { toReplayTransition, type ReplayTransition } from './replay-buffer.js';
 import { RetrievalIndex, type RetrievalIndexOptions } from './retrieval-index.js';
@@ -25,17 +26,8 @@ export interface BenchRetrievalReport {
   p95Ms: number;
 }
 
-/** mulberry32: a tiny seeded PRNG (reproducible synthetic corpora). */
-const prng = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+/** A seeded PRNG: reproducible synthetic corpora. */
+const prng = (seed: number): (() => number) => seedrandom(String(seed));
 
 const syllables = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ze', 'pa', 'qui', 'dor', 'ben', 'fal', 'gri'];
 

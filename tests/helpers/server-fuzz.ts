@@ -1,18 +1,10 @@
 /** Deterministic generators of malformed messages, each with the error code it must get. */
+import seedrandom from 'seedrandom';
 
 export type Random = () => number;
 
-/** mulberry32: small, seeded, good enough to vary fuzz input reproducibly. */
-export const seededRandom = (seed: number): Random => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+/** Seeded, so fuzz input varies reproducibly. */
+export const seededRandom = (seed: number): Random => seedrandom(String(seed));
 
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const word = (random: Random, max = 12): string =>

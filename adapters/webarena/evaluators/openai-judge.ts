@@ -1,21 +1,11 @@
 import { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { JudgeFailedError } from '../../../src/env/errors.js';
 import type { Judge } from './judge.js';
-import { createOpenAIRoleClient } from '../../../src/llm/openai-client.js';
+import { createOpenAIRoleClient, type OpenAIEndpointOptions } from '../../../src/llm/openai-client.js';
 
-export interface OpenAIJudgeOptions {
+export interface OpenAIJudgeOptions extends OpenAIEndpointOptions {
   /** Model name as the endpoint knows it (e.g. `gpt-4o`, or a vLLM-served model). */
   model: string;
-  /** OpenAI-compatible endpoint ending in /v1. Default: OPENAI_BASE_URL, else OpenAI's. */
-  baseURL?: string;
-  /** Default: OPENAI_API_KEY; a local endpoint (baseURL given) may need none. */
-  apiKey?: string;
-  /** Per-request timeout. Default 60 000 ms. */
-  timeoutMs?: number;
-  /** Retries on connection errors, 429 and 5xx (the client's backoff). Default 2. */
-  maxRetries?: number;
-  /** Where OPENAI_* fall-backs are read. Default `process.env`. */
-  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**

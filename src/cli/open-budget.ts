@@ -4,7 +4,7 @@ import { createMemoryBudget } from '../budget/memory-budget.js';
 import type { RealBudget } from '../budget/real-budget.js';
 
 /**
- * The run's real-interaction budget: a persistent ledger (`--ledger FILE`, created with
+ * The real-interaction budget of a run or a server: a persistent ledger (`--ledger FILE`, created with
  * `--real-cap N` when missing), an in-memory cap when only `--real-cap` is given (it does not
  * survive the process: resumed runs start over, which the log says), or none.
  */
