@@ -240,6 +240,27 @@ describe('OpenAIExperienceModel: failures, deadlines, concurrency', () => {
   });
 });
 
+describe('the K samples of a shadowed step', () => {
+  it('share one prompt build and retrieval for the same request, and ask the endpoint K times', async () => {
+    const server = await start({ defaultReply: webShopExperienceReply });
+    let retrievals = 0;
+    const m = model(server, {
+      retrieve: () => {
+        retrievals += 1;
+        return [demo(1)];
+      },
+    });
+    const shared = request();
+    const predictions = await Promise.all([m.predict(shared), m.predict(shared), m.predict(shared)]);
+    expect(predictions.map((p) => p.retrieved)).toEqual([['t-1'], ['t-1'], ['t-1']]);
+    expect(retrievals).toBe(1);
+    expect(server.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(3);
+    // A different request object is a different step: built again.
+    await m.predict(request());
+    expect(retrievals).toBe(2);
+  });
+});
+
 describe('DreamEnv on OpenAIExperienceModel and the WebShop profile', () => {
   it('dreams an episode whose observations are read by the profile', async () => {
     const server = await start({ defaultReply: webShopExperienceReply });
