@@ -2,8 +2,8 @@
 // Type-only imports count: they couple layers just the same (tsPreCompilationDeps).
 
 /** Any file of the project (as opposed to node_modules or node's core modules). */
-const project = '^(src|adapters|harness|fixtures|scripts|tests|bin|examples)/';
-const product = '^(src|adapters|harness|fixtures)/';
+const project = '^(src|cli|adapters|harness|fixtures|scripts|tests|bin|examples)/';
+const product = '^(src|cli|adapters|harness|fixtures)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -17,30 +17,30 @@ module.exports = {
     },
     {
       name: 'src-not-to-outer-layers',
-      comment: 'Only src/cli (the composition root) wires adapters, harness and fixtures together.',
+      comment: 'src/ is the generic core: it imports nothing above it (cli/ is the composition root that wires adapters, harness and fixtures together).',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/cli/' },
-      to: { path: '^(adapters|harness|fixtures)/' },
+      from: { path: '^src/' },
+      to: { path: '^(cli|adapters|harness|fixtures|scripts|tests)/' },
     },
     {
       name: 'adapters-not-to-harness-fixtures-cli',
       severity: 'error',
       from: { path: '^adapters/' },
-      to: { path: '^(harness|fixtures|src/cli)/' },
+      to: { path: '^(harness|fixtures|cli)/' },
     },
     {
       name: 'harness-not-to-adapters-fixtures-cli',
       comment: 'The harness receives Env factories and profiles; it never imports a concrete adapter.',
       severity: 'error',
       from: { path: '^harness/' },
-      to: { path: '^(adapters|fixtures|src/cli)/' },
+      to: { path: '^(adapters|fixtures|cli)/' },
     },
     {
       name: 'fixtures-only-to-protocol',
-      comment: 'Fixtures use src/protocol for shapes and nothing else of src/, and never the harness.',
+      comment: 'Fixtures use src/protocol for shapes and src/python for Python-exact text, nothing else of src/, and never the harness or cli.',
       severity: 'error',
       from: { path: '^fixtures/' },
-      to: { path: '^(harness|src)/', pathNot: '^src/protocol/' },
+      to: { path: '^(harness|src|cli)/', pathNot: '^src/(protocol|python)/' },
     },
     {
       name: 'fixtures-only-to-adapter-profiles',

@@ -7,7 +7,7 @@ import { startWebShop } from '../fixtures/webshop/server.js';
 import { buildWebShopSite } from '../fixtures/webshop/webshop-site.js';
 import { createHeuristicWebShopPolicy } from '../harness/policies/index.js';
 import { runEpisodes } from '../harness/runner.js';
-import { createDreamSetup } from '../src/cli/dream-setup.js';
+import { createDreamSetup } from '../src/dream/dream-setup.js';
 import { syntheticTransitions } from '../src/replay/bench-retrieval.js';
 import { openRunDirectory } from '../src/store/index.js';
 import { median, percentile } from './lib/stats.js';

@@ -7,7 +7,7 @@ import { startLlmServerProcess } from '../fixtures/llm/llm-server-process.js';
 import { createHeuristicWebShopPolicy } from '../harness/policies/index.js';
 import { runEpisodes, type RealStepNotice } from '../harness/runner.js';
 import { createShadower } from '../harness/shadow/index.js';
-import { createDreamSetup } from '../src/cli/dream-setup.js';
+import { createDreamSetup } from '../src/dream/dream-setup.js';
 import { openRunDirectory } from '../src/store/index.js';
 import { startFixtureProcess } from './bench-webshop-adapter.js';
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { openWebShopSource } from '../src/cli/serve-webshop.js';
+import { openWebShopSource } from '../cli/serve-webshop.js';
 import { startEnvServer } from '../src/server/env-server.js';
 import { createRunId, openRunDirectory } from '../src/store/index.js';
 import { createDreamFactory, createToyWebShopModel, DREAM_TASKS } from '../tests/helpers/server-dream.js';

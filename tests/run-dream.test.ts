@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createWebShopProfile } from '../adapters/webshop/webshop-profile.js';
-import { createDreamSetup } from '../src/cli/dream-setup.js';
+import { createDreamSetup } from '../src/dream/dream-setup.js';
 import { episodeSchema, transitionSchema, type Transition } from '../src/protocol/index.js';
 import { startScriptedLlmServer } from '../fixtures/llm/scripted-llm-server.js';
 import { replyForPreset } from '../fixtures/llm/webshop-replies.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runServe, type ServeFlags } from '../src/cli/serve-run.js';
+import { runServe, type ServeFlags } from '../cli/serve-run.js';
 import { projectRoot, startCli, waitForExit } from './helpers/cli.js';
 import { http } from './helpers/server-client.js';
 import { DREAM_TASKS, toyTransitionLines } from './helpers/server-dream.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOracleAction } from '../harness/policies/oracle-policy.js';
-import { findId } from '../src/cli/collect-webarena-run.js';
+import { findId } from '../cli/collect-webarena-run.js';
 import type { Observation } from '../src/protocol/index.js';
 import { startScriptedLlmServer } from '../fixtures/llm/scripted-llm-server.js';
 import { startCli, waitForExit } from './helpers/cli.js';

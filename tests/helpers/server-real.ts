@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { openWebShopSource, type RealSource } from '../../src/cli/serve-webshop.js';
+import { openWebShopSource, type RealSource } from '../../cli/serve-webshop.js';
 import { startEnvServer, type EnvServerOptions, type RunningEnvServer } from '../../src/server/env-server.js';
 import { createRunId, openRunDirectory, type RunDirectory } from '../../src/store/index.js';
 import { startFixture, type FixtureHandle } from './webshop-fixture.js';

@@ -1,4 +1,4 @@
-import type { Split } from '../protocol/index.js';
+import type { Split } from '../src/protocol/index.js';
 
 /** `dreambridge run` flags (see run-command.ts for their documentation and defaults). */
 export interface RunFlags {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { AnswersInvalidError, ConfigInvalidError } from '../env/errors.js';
+import { AnswersInvalidError, ConfigInvalidError } from '../src/env/errors.js';
 
 /** One line of an answers file: what an agent ended a WebArena task with. */
 export interface WebArenaAnswer {

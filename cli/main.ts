@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { isDreambridgeError } from '../env/errors.js';
+import { isDreambridgeError } from '../src/env/errors.js';
 import { budgetCommand } from './budget-command.js';
 import { collectCommand } from './collect-command.js';
 import { demoCommand } from './demo-command.js';

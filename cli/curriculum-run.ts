@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { curriculumStep, type CurriculumStepResult, type CurriculumTask } from '../../harness/curriculum/curriculum-step.js';
-import { createOpenAITaskGenerator } from '../../harness/curriculum/task-generator.js';
-import { ConfigInvalidError } from '../env/errors.js';
-import { episodeSchema, type Episode } from '../protocol/index.js';
-import { recordedProvenance, ReplayBuffer } from '../replay/index.js';
-import { readJsonl, runFileNames } from '../store/index.js';
+import { curriculumStep, type CurriculumStepResult, type CurriculumTask } from '../harness/curriculum/curriculum-step.js';
+import { createOpenAITaskGenerator } from '../harness/curriculum/task-generator.js';
+import { ConfigInvalidError } from '../src/env/errors.js';
+import { episodeSchema, type Episode } from '../src/protocol/index.js';
+import { recordedProvenance, ReplayBuffer } from '../src/replay/index.js';
+import { readJsonl, runFileNames } from '../src/store/index.js';
 
 /** `dreambridge curriculum` flags (see curriculum-command.ts). */
 export interface CurriculumFlags {

@@ -14,7 +14,7 @@ const runDoctor = async (flags: DoctorFlags): Promise<void> => {
     console.error(`error CONFIG_INVALID: --env ${flags.env} is not supported yet (webshop is)`);
     process.exit(1);
   }
-  const { runWebShopDoctor } = await import('../../adapters/webshop/webshop-doctor.js');
+  const { runWebShopDoctor } = await import('../adapters/webshop/webshop-doctor.js');
   const report = await runWebShopDoctor({ baseUrl: flags.url, goal: flags.goal, timeoutMs: flags.stepTimeout });
   if (flags.json) console.log(JSON.stringify(report, null, 2));
   else {

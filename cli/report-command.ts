@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import type { FidelityFigure, FidelityReport } from '../fidelity/fidelity-report.js';
+import type { FidelityFigure, FidelityReport } from '../src/fidelity/fidelity-report.js';
 import { intOption } from './parse-int-option.js';
 
 /** Flags of `dreambridge report`; defaults in the option definitions below. */
@@ -40,7 +40,7 @@ export const formatFidelitySummary = (report: FidelityReport, paths: { htmlPath:
 
 const runReport = async (dir: string, flags: ReportFlags): Promise<void> => {
   // The report code loads only when the command runs: the CLI stays quick to start.
-  const { writeFidelityOutputs } = await import('../../harness/report/write-fidelity-outputs.js');
+  const { writeFidelityOutputs } = await import('../harness/report/write-fidelity-outputs.js');
   const outputs = await writeFidelityOutputs(dir, {
     gamma: flags.gamma,
     rMax: flags.rMax,

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import { createBrowserProvider, type BrowserSource } from '../../adapters/browser/browser-provider.js';
-import { checkBaseUrl } from '../../adapters/webshop/check-base-url.js';
-import { WebShopEnv } from '../../adapters/webshop/webshop-env.js';
-import { createWebShopProfile, WEBSHOP_DEFAULT_GOAL_COUNT, WEBSHOP_KEY_VERSION, WEBSHOP_PROFILE_VERSION } from '../../adapters/webshop/webshop-profile.js';
-import { startWebShop, type RunningWebShop } from '../../fixtures/webshop/server.js';
-import { buildWebShopSite } from '../../fixtures/webshop/webshop-site.js';
-import type { Env, EnvFactory } from '../env/env.js';
-import type { SiteProfile, Split, Task } from '../protocol/index.js';
+import { createBrowserProvider, type BrowserSource } from '../adapters/browser/browser-provider.js';
+import { checkBaseUrl } from '../adapters/webshop/check-base-url.js';
+import { WebShopEnv } from '../adapters/webshop/webshop-env.js';
+import { createWebShopProfile, WEBSHOP_DEFAULT_GOAL_COUNT, WEBSHOP_KEY_VERSION, WEBSHOP_PROFILE_VERSION } from '../adapters/webshop/webshop-profile.js';
+import { startWebShop, type RunningWebShop } from '../fixtures/webshop/server.js';
+import { buildWebShopSite } from '../fixtures/webshop/webshop-site.js';
+import type { Env, EnvFactory } from '../src/env/env.js';
+import type { SiteProfile, Split, Task } from '../src/protocol/index.js';
 import { createWarmContextProvider, type WarmContextProvider } from './serve-warm-contexts.js';
 
 /** The live site of a server: env factory, the tasks resets pick from, and what the manifest says. */

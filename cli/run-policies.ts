@@ -1,7 +1,7 @@
-import { createHeuristicWebShopPolicy, createRandomPolicy, createReplayPolicy } from '../../harness/policies/index.js';
-import type { Policy } from '../../harness/policy.js';
-import { ConfigInvalidError } from '../env/errors.js';
-import type { EnvName, Task } from '../protocol/index.js';
+import { createHeuristicWebShopPolicy, createRandomPolicy, createReplayPolicy } from '../harness/policies/index.js';
+import type { Policy } from '../harness/policy.js';
+import { ConfigInvalidError } from '../src/env/errors.js';
+import type { EnvName, Task } from '../src/protocol/index.js';
 import { replayActions } from './replay-actions.js';
 
 /** What a policy flag needs besides its name. */
@@ -21,7 +21,7 @@ export const policyFromFlag = async (flag: string, context: PolicyFlagContext): 
   if (flag.startsWith('openai:')) {
     const model = flag.slice('openai:'.length);
     if (model === '') throw new ConfigInvalidError('--policy openai:NAME needs a model name');
-    const { createOpenAIChatPolicy } = await import('../../harness/policies/openai-chat-policy.js');
+    const { createOpenAIChatPolicy } = await import('../harness/policies/openai-chat-policy.js');
     return {
       make: () => createOpenAIChatPolicy({ model, ...(context.baseUrl === undefined ? {} : { baseURL: context.baseUrl }) }),
       manifest: { name: flag, kind: 'llm' },

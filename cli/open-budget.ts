@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { openLedger } from '../budget/ledger.js';
-import { createMemoryBudget } from '../budget/memory-budget.js';
-import type { RealBudget } from '../budget/real-budget.js';
+import { openLedger } from '../src/budget/ledger.js';
+import { createMemoryBudget } from '../src/budget/memory-budget.js';
+import type { RealBudget } from '../src/budget/real-budget.js';
 
 /**
  * The real-interaction budget of a run or a server: a persistent ledger (`--ledger FILE`, created with

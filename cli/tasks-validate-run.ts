@@ -1,4 +1,4 @@
-import { summarizeTasks, type TaskSummary } from '../../adapters/webarena/webarena-task-config.js';
+import { summarizeTasks, type TaskSummary } from '../adapters/webarena/webarena-task-config.js';
 import { readWebArenaTaskFile } from './webarena-task-file.js';
 
 const counts = (record: Record<string, number>): string =>

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { startWebArenaFixture } from '../../fixtures/webarena/server.js';
+import { startWebArenaFixture } from '../fixtures/webarena/server.js';
 import { createLogger } from './logger.js';
 import { onShutdown } from './shutdown.js';
 
@@ -18,7 +18,7 @@ export const runWebArenaFixture = async (flags: WebArenaFixtureFlags): Promise<v
     const creds = running.credentials[site as keyof typeof running.credentials];
     console.log(`  ${site}: ${url}  (login ${creds.username} / ${creds.password} at ${creds.loginPath})`);
   }
-  console.log(`  tasks: ${fileURLToPath(new URL('../../fixtures/webarena/tasks.json', import.meta.url))}`);
+  console.log(`  tasks: ${fileURLToPath(new URL('../fixtures/webarena/tasks.json', import.meta.url))}`);
   console.log(`WebArena fixture listening on ${running.url}`);
   onShutdown(async (signal) => {
     logger.info({ signal }, 'shutting down');

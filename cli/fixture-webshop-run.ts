@@ -1,6 +1,6 @@
-import { exportCatalog } from '../../fixtures/webshop/export-catalog.js';
-import { startWebShop } from '../../fixtures/webshop/server.js';
-import { buildWebShopSite, type GoalSet } from '../../fixtures/webshop/webshop-site.js';
+import { exportCatalog } from '../fixtures/webshop/export-catalog.js';
+import { startWebShop } from '../fixtures/webshop/server.js';
+import { buildWebShopSite, type GoalSet } from '../fixtures/webshop/webshop-site.js';
 import { createLogger } from './logger.js';
 import { onShutdown } from './shutdown.js';
 

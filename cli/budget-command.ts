@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { LedgerSnapshot } from '../budget/real-budget.js';
+import type { LedgerSnapshot } from '../src/budget/real-budget.js';
 import { intOption } from './parse-int-option.js';
 
 interface LedgerFlags {
@@ -8,7 +8,7 @@ interface LedgerFlags {
 }
 
 /** The ledger loads only when a budget command runs (command definitions stay light). */
-const loadLedger = async () => import('../budget/ledger.js');
+const loadLedger = async () => import('../src/budget/ledger.js');
 
 const print = (title: string, snapshot: LedgerSnapshot, json: boolean | undefined): void => {
   if (json) {

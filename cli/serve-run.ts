@@ -1,13 +1,13 @@
-import { createWebArenaProfile } from '../../adapters/webarena/webarena-profile.js';
-import { ConfigInvalidError } from '../env/errors.js';
+import { createWebArenaProfile } from '../adapters/webarena/webarena-profile.js';
+import { ConfigInvalidError } from '../src/env/errors.js';
 import { judgeFromFlags } from './judge-flag.js';
-import type { EnvName, SiteProfile, Split } from '../protocol/index.js';
-import { dreamContinuation } from '../server/continue-in-dream.js';
-import { startEnvServer, type RunningEnvServer } from '../server/env-server.js';
-import { assertBindAllowed } from '../server/security.js';
-import { createRunId, openRunDirectory, type RunDirectory } from '../store/index.js';
+import type { EnvName, SiteProfile, Split } from '../src/protocol/index.js';
+import { dreamContinuation } from '../src/server/continue-in-dream.js';
+import { startEnvServer, type RunningEnvServer } from '../src/server/env-server.js';
+import { assertBindAllowed } from '../src/server/security.js';
+import { createRunId, openRunDirectory, type RunDirectory } from '../src/store/index.js';
 import { browserSource } from './collect-run.js';
-import type { DreamSetup } from './dream-setup.js';
+import type { DreamSetup } from '../src/dream/dream-setup.js';
 import { createLogger } from './logger.js';
 import { packageVersion } from './package-version.js';
 import { onShutdown } from './shutdown.js';
@@ -126,7 +126,7 @@ export const runServe = async (flags: ServeFlags): Promise<void> => {
     const profile: SiteProfile = real?.profile ?? (env === 'webshop' ? webShopProfileFor(flags.goalCount) : createWebArenaProfile());
     const maxSteps = flags.maxSteps ?? (env === 'webshop' ? 15 : 30);
     if (flags.mode !== 'real' && dreamConfigured(flags)) {
-      const { createDreamSetup } = await import('./dream-setup.js');
+      const { createDreamSetup } = await import('../src/dream/dream-setup.js');
       dream = await createDreamSetup({
         env,
         profile,

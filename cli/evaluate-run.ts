@@ -1,11 +1,11 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { evaluateTask, type TaskEvaluation } from '../../adapters/webarena/evaluators/evaluate-task.js';
-import type { Judge } from '../../adapters/webarena/evaluators/judge.js';
+import { evaluateTask, type TaskEvaluation } from '../adapters/webarena/evaluators/evaluate-task.js';
+import type { Judge } from '../adapters/webarena/evaluators/judge.js';
 import { judgeFromFlags } from './judge-flag.js';
-import { resolvePlaceholders, resolveSites, type SiteUrls } from '../../adapters/webarena/webarena-sites.js';
-import type { WebArenaTask } from '../../adapters/webarena/webarena-task-config.js';
+import { resolvePlaceholders, resolveSites, type SiteUrls } from '../adapters/webarena/webarena-sites.js';
+import type { WebArenaTask } from '../adapters/webarena/webarena-task-config.js';
 import { readAnswersFile } from './webarena-answers-file.js';
 import { readWebArenaTaskFile } from './webarena-task-file.js';
 
