@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatSummary, runCollect } from './collect-run.js';
+import { executeRunPlan } from '../harness/run-plan/run-plan.js';
+import { formatSchedule } from '../harness/schedule.js';
+import { formatSummary } from './format-summary.js';
 import { createLogger } from './logger.js';
-import { formatSchedule, runRun, type RunFlags } from './run-pipeline.js';
+import { runPlanFromFlags, type RunCommandFlags } from './run-plan-flags.js';
 import { runTimestamp } from './run-timestamp.js';
 
 export interface DemoFlags {
@@ -17,18 +19,17 @@ export interface DemoFlags {
 const fmt = (x: number): string => x.toFixed(3);
 
 /** Shared flags of the demo's dream and fidelity runs: the local WebShop, embedded defaults. */
-const runFlags = (flags: DemoFlags, seeds: string, out: string): Omit<RunFlags, 'schedule' | 'episodes'> => ({
+const runFlags = (flags: DemoFlags, buffer: string[], out: string): RunCommandFlags => ({
   env: 'webshop',
   fixture: true,
   seed: flags.seed,
   onBudgetExhausted: 'stop',
   model: 'retrieval',
   embed: 'hashed',
-  buffer: [seeds],
+  buffer,
   split: 'eval',
   group: 1,
   concurrency: flags.concurrency,
-  maxSteps: 15,
   stepTimeout: 30_000,
   observation: 'text',
   out,
@@ -48,10 +49,7 @@ export const runDemo = async (flags: DemoFlags): Promise<void> => {
   console.log('the experience model is the retrieval lookup table over the recorded seeds (it replays recorded outcomes, it does not imagine)\n');
 
   console.log(`1/3 real seeds: ${flags.episodes} episodes on train goals`);
-  const seeds = await runCollect({
-    env: 'webshop', fixture: true, policy: 'heuristic', episodes: flags.episodes, split: 'train', concurrency: flags.concurrency,
-    maxSteps: 15, out: join(out, 'seeds'), seed: flags.seed, stepTimeout: 30_000, observation: 'text',
-  });
+  const seeds = await executeRunPlan(runPlanFromFlags('collect', { ...runFlags(flags, [], join(out, 'seeds')), policy: 'heuristic', episodes: flags.episodes, split: 'train' }), logger, signal);
   const lines = (await readFile(join(seeds.dir, 'transitions.jsonl'), 'utf8')).split('\n').filter(Boolean);
   const recorded = lines.map((l) => JSON.parse(l) as { episode_id: string; step: number; action: string; reward: number; state: { instruction: string } });
   const episode = recorded.filter((t) => t.episode_id === recorded[0]?.episode_id);
@@ -59,14 +57,14 @@ export const runDemo = async (flags: DemoFlags): Promise<void> => {
     console.log(`  one episode, goal: ${episode[0].state.instruction}`);
     for (const t of episode) console.log(`    step ${t.step}: ${t.action.padEnd(40)} reward ${t.reward}`);
   }
-  console.log(`  real:  ${formatSummary(seeds.summary)}\n`);
+  console.log(`  real:  ${formatSummary(seeds.result)}\n`);
 
   console.log(`2/3 dream: ${flags.dreamEpisodes} episodes on held-out (eval) goals, no site, retrieval model over the seeds`);
-  const dream = await runRun({ ...runFlags(flags, seeds.dir, join(out, 'dream')), schedule: 'dream', episodes: flags.dreamEpisodes }, logger, signal);
+  const dream = await executeRunPlan(runPlanFromFlags('run', { ...runFlags(flags, [seeds.dir], join(out, 'dream')), schedule: 'dream', episodes: flags.dreamEpisodes }), logger, signal);
   console.log(`  dream: ${formatSummary(dream.result)}\n`);
 
   console.log(`3/3 fidelity: ${flags.fidelityEpisodes} real episodes on held-out goals, each step shadowed by 4 dream predictions`);
-  const fidelity = await runRun({ ...runFlags(flags, seeds.dir, join(out, 'fidelity')), schedule: 'real', episodes: flags.fidelityEpisodes, shadow: 4 }, logger, signal);
+  const fidelity = await executeRunPlan(runPlanFromFlags('fidelity', { ...runFlags(flags, [seeds.dir], join(out, 'fidelity')), schedule: 'real', episodes: flags.fidelityEpisodes, shadow: 4 }), logger, signal);
   console.log(`  real:  ${formatSummary(fidelity.result)} (${formatSchedule(fidelity.schedule)})`);
   if (fidelity.fidelity) {
     const { eps_R: r, eps_P: p } = fidelity.fidelity;

@@ -3,11 +3,11 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { evaluateTask, type TaskEvaluation } from '../adapters/webarena/evaluators/evaluate-task.js';
 import type { Judge } from '../adapters/webarena/evaluators/judge.js';
-import { judgeFromFlags } from './judge-flag.js';
+import { judgeFromFlags } from '../adapters/webarena/webarena-judge-flag.js';
 import { resolvePlaceholders, resolveSites, type SiteUrls } from '../adapters/webarena/webarena-sites.js';
 import type { WebArenaTask } from '../adapters/webarena/webarena-task-config.js';
 import { readAnswersFile } from './webarena-answers-file.js';
-import { readWebArenaTaskFile } from './webarena-task-file.js';
+import { readWebArenaTaskFile } from '../adapters/webarena/webarena-task-file.js';
 
 export interface EvaluateFlags {
   configs: string;

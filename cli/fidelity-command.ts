@@ -1,46 +1,31 @@
 import { Command, Option } from 'commander';
-import { addSiteOptions } from './collect-command.js';
-import { addWebArenaSiteOptions } from './run-command.js';
-import type { RunFlags } from './run-pipeline.js';
+import { formatSummary } from './format-summary.js';
 import { intOption } from './parse-int-option.js';
 import { numberOption } from './number-option.js';
+import { formatRunOutcome } from './run-command.js';
+import { runPlanFromFlags, type RunCommandFlags } from './run-plan-flags.js';
 import { runTimestamp } from './run-timestamp.js';
+import { addEnvOption, addSiteOptions } from './site-options.js';
 
-
-type FidelityFlags = Pick<RunFlags, 'env' | 'fixture' | 'url' | 'seed' | 'model' | 'modelBaseUrl' | 'embed' | 'embedBaseUrl' | 'promptDir' | 'buffer' | 'split' | 'policy' | 'policyBaseUrl' | 'actions' | 'episodes' | 'concurrency' | 'maxSteps' | 'gamma' | 'rMax' | 'stepTimeout' | 'observation' | 'searchAnywhere' | 'browserWs' | 'browserCdp' | 'executable' | 'goalCount' | 'realCap' | 'ledger' | 'configs' | 'sites' | 'authDir' | 'login' | 'compact' | 'judge' | 'judgeBaseUrl'> & {
-  shadow: number;
-  out?: string;
-  maxSteps?: number;
-};
-
-const fidelityAction = async (flags: FidelityFlags): Promise<void> => {
-  const [{ runRun, formatSchedule }, { formatSummary }, { withInterrupt }, { createLogger }, { formatRunOutcome, defaultMaxSteps }] = await Promise.all([
-    import('./run-pipeline.js'),
-    import('./collect-run.js'),
+const fidelityAction = async (flags: RunCommandFlags): Promise<void> => {
+  const [{ executeRunPlan }, { formatSchedule }, { withInterrupt }, { createLogger }] = await Promise.all([
+    import('../harness/run-plan/run-plan.js'),
+    import('../harness/schedule.js'),
     import('./interrupt.js'),
     import('./logger.js'),
-    import('./run-command.js'),
   ]);
   const logger = createLogger('fidelity');
-  const flagsForRun: RunFlags = {
-    ...flags,
-    maxSteps: flags.maxSteps ?? defaultMaxSteps(flags.env),
-    schedule: 'real',
-    onBudgetExhausted: 'stop',
-    group: 1,
-    out: flags.out ?? `runs/fidelity-${runTimestamp()}`,
-  };
-  const outcome = await withInterrupt(logger, (signal) => runRun(flagsForRun, logger, signal));
+  const options = runPlanFromFlags('fidelity', { ...flags, schedule: 'real', onBudgetExhausted: 'stop', group: 1, out: flags.out ?? `runs/fidelity-${runTimestamp()}` });
+  const outcome = await withInterrupt(logger, (signal) => executeRunPlan(options, logger, signal));
   for (const line of formatRunOutcome(outcome, formatSummary, formatSchedule)) console.log(line);
   if (outcome.interrupted) process.exitCode = 130;
 };
 
 /** `dreambridge fidelity`: shadowed real episodes on held-out tasks, then fidelity.json and report.html. */
 export const fidelityCommand = (): Command =>
-  addWebArenaSiteOptions(addSiteOptions(
+  addSiteOptions(addEnvOption(
     new Command('fidelity')
-      .description('measure how far the dream is from the real site: shadowed real episodes on held-out tasks → fidelity.json (eps_R, eps_P with intervals, the bound) and report.html')
-      .requiredOption('--env <env>', 'site: webshop or webarena')
+      .description('measure how far the dream is from the real site: shadowed real episodes on held-out tasks → fidelity.json (eps_R, eps_P with intervals, the bound) and report.html'))
       .option('--model <model>', 'experience model under test: retrieval (embedded lookup table over --buffer) or openai:NAME', 'retrieval')
       .option('--model-base-url <url>', 'OpenAI-compatible endpoint of the experience model (default OPENAI_BASE_URL)')
       .option('--prompt-dir <dir>', 'directory of prompt templates overriding the experience model\'s built-in ones')
@@ -48,7 +33,7 @@ export const fidelityCommand = (): Command =>
       .option('--embed-base-url <url>', 'OpenAI-compatible endpoint of the embedder')
       .option('--buffer <path>', 'replay buffer: a run directory from collect/run or a transitions JSONL (repeatable)', (v: string, all: string[] = []) => [...all, v], [] as string[])
       .addOption(new Option('--split <split>', 'held-out goal split measured on (never the seeds\' train split by default)').choices(['train', 'eval', 'test']).default('eval'))
-      .option('--policy <policy>', 'who acts: heuristic (default), random, replay, openai:NAME')
+      .option('--policy <policy>', "who acts: the site's own (WebShop heuristic, its default), oracle (the WebArena default), random, replay, openai:NAME")
       .option('--policy-base-url <url>', 'OpenAI-compatible endpoint of an openai:NAME policy')
       .option('--actions <file>', 'for --policy replay: a JSON list of actions, or an object of task id → list')
       .option('--episodes <n>', 'real episodes measured', intOption(1), 10)
@@ -59,6 +44,5 @@ export const fidelityCommand = (): Command =>
       .option('--r-max <r>', 'largest reward of the bound', numberOption(0, Number.MAX_VALUE, false), 1)
       .option('--real-cap <n>', 'real interactions allowed', intOption(0))
       .option('--ledger <file>', 'persistent real-interaction ledger')
-      .option('--goal-count <n>', 'goals of a --url site (default 6910)', intOption(1))
       .option('--out <dir>', 'run directory (default runs/fidelity-<timestamp>)'),
-  )).action(fidelityAction);
+  'fidelity').action(fidelityAction);

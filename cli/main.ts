@@ -6,7 +6,7 @@ import { demoCommand } from './demo-command.js';
 import { doctorCommand } from './doctor-command.js';
 import { evaluateCommand } from './evaluate-command.js';
 import { fixtureCommand } from './fixture-command.js';
-import { packageVersion } from './package-version.js';
+import { packageVersion } from '../src/store/package-versions.js';
 import { tasksCommand } from './tasks-command.js';
 import { reportCommand } from './report-command.js';
 import { serveCommand } from './serve-command.js';

@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
-import type { RunFlags, RunOutcome } from './run-pipeline.js';
-import { addSiteOptions } from './collect-command.js';
+import type { RunOutcome } from '../harness/run-plan/run-plan.js';
+import { formatSummary } from './format-summary.js';
+import { runPlanFromFlags, type RunCommandFlags } from './run-plan-flags.js';
+import { addEnvOption, addSiteOptions } from './site-options.js';
 import { intOption } from './parse-int-option.js';
 import { numberOption } from './number-option.js';
 import { runTimestamp } from './run-timestamp.js';
@@ -34,42 +36,24 @@ export const formatRunOutcome = (outcome: RunOutcome, formatSummary: (s: RunOutc
   return lines;
 };
 
-type CommandFlags = Omit<RunFlags, 'out' | 'maxSteps'> & { out?: string; maxSteps?: number };
-
-/** Default steps before truncation: WebShop 15, WebArena 30 (the benchmarks' own). */
-export const defaultMaxSteps = (env: string): number => (env === 'webarena' ? 30 : 15);
-
-/** WebArena's site options, shared by `run` and `fidelity`. */
-export const addWebArenaSiteOptions = (command: Command): Command =>
-  command
-    .option('--configs <file>', 'WebArena: task configs in WebArena\'s format (one task or a list)')
-    .option('--sites <list>', 'WebArena: site URLs, e.g. shopping=http://host:7770,reddit=http://host:9999 (default: SHOPPING, REDDIT, … env vars)')
-    .option('--auth-dir <dir>', 'WebArena: where relative storage_state paths resolve (default: the configs file\'s folder)')
-    .option('--login <site=user:password[@/path]>', 'WebArena: form login for a site when its storage state is missing (repeatable)', (v: string, all: string[] = []) => [...all, v])
-    .option('--compact', "WebArena: observe DreamGym's compact view instead of the full accessibility tree")
-    .option('--judge <judge>', 'WebArena: LLM judge for fuzzy_match, openai:NAME (default: exact-match fallback, labelled judge "none")')
-    .option('--judge-base-url <url>', 'WebArena: OpenAI-compatible endpoint of the judge (default: OPENAI_BASE_URL)');
-
-const runCommandAction = async (flags: CommandFlags): Promise<void> => {
-  const [{ runRun, formatSchedule }, { formatSummary }, { withInterrupt }, { createLogger }] = await Promise.all([
-    import('./run-pipeline.js'),
-    import('./collect-run.js'),
+const runCommandAction = async (flags: RunCommandFlags): Promise<void> => {
+  const [{ executeRunPlan }, { formatSchedule }, { withInterrupt }, { createLogger }] = await Promise.all([
+    import('../harness/run-plan/run-plan.js'),
+    import('../harness/schedule.js'),
     import('./interrupt.js'),
     import('./logger.js'),
   ]);
   const logger = createLogger('run');
-  const outcome = await withInterrupt(logger, (signal) =>
-    runRun({ ...flags, maxSteps: flags.maxSteps ?? defaultMaxSteps(flags.env), out: flags.out ?? `runs/run-${runTimestamp()}` }, logger, signal),
-  );
+  const options = runPlanFromFlags('run', { ...flags, out: flags.out ?? `runs/run-${runTimestamp()}` });
+  const outcome = await withInterrupt(logger, (signal) => executeRunPlan(options, logger, signal));
   for (const line of formatRunOutcome(outcome, formatSummary, formatSchedule)) console.log(line);
   if (outcome.interrupted) process.exitCode = 130;
 };
 
 export const runCommand = (): Command =>
-  addWebArenaSiteOptions(addSiteOptions(
+  addSiteOptions(addEnvOption(
     new Command('run')
-      .description('run episodes in dream, on the real site, or switched between them (s2r, mix) under an exact real-interaction cap')
-      .requiredOption('--env <env>', 'site: webshop or webarena')
+      .description('run episodes in dream, on the real site, or switched between them (s2r, mix) under an exact real-interaction cap'))
       .option('--schedule <schedule>', 'real | dream | s2r (--dream-episodes first, then real) | mix:P (each episode real with probability P)', 'dream')
       .option('--dream-episodes <n>', 's2r: episodes run in dream before the real ones', intOption(0))
       .option('--real-cap <n>', 'real interactions allowed (every real step counts, invalid and failed ones too)', intOption(0))
@@ -84,7 +68,7 @@ export const runCommand = (): Command =>
       .option('--buffer <path>', 'replay buffer: a run directory from collect/run or a transitions JSONL (repeatable)', repeatable, [] as string[])
       .option('--task-file <file>', 'tasks as JSONL of {task_id, instruction} (default: the site\'s split, else the buffer\'s tasks)')
       .addOption(new Option('--split <split>', 'goal split of the site (WebShop: 0–499 test, 500–1499 eval, 1500+ train)').choices(['train', 'eval', 'test']).default('train'))
-      .option('--policy <policy>', 'who acts: heuristic (WebShop default), oracle (WebArena fixture default), random, replay, openai:NAME')
+      .option('--policy <policy>', 'who acts: the site\'s own (WebShop heuristic, its default), oracle (reference actions; the WebArena default), random, replay, openai:NAME')
       .option('--real-policy <policy>', 'who acts in real episodes (default: --policy)')
       .option('--policy-base-url <url>', 'OpenAI-compatible endpoint of an openai:NAME policy (default OPENAI_BASE_URL)')
       .option('--actions <file>', 'for --policy replay: a JSON list of actions, or an object of task id → list')
@@ -100,6 +84,5 @@ export const runCommand = (): Command =>
       .option('--episode-timeout <ms>', 'wall-clock limit per episode; past it the episode ends "error" (EPISODE_TIMEOUT)', intOption(100))
       .option('--out <dir>', 'run directory (default runs/run-<timestamp>)')
       .option('--resume', 'continue an interrupted run in --out: finished episodes are kept, cut ones re-run under new ids')
-      .option('--fsync', 'fsync every line (durable against power loss; slower)')
-      .option('--goal-count <n>', 'goals of a --url site (default 6910, WebShop\'s synthetic goals)', intOption(1)),
-  )).action(runCommandAction);
+      .option('--fsync', 'fsync every line (durable against power loss; slower)'),
+  'run').action(runCommandAction);

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { addSiteOptions } from './collect-command.js';
+import { addEnvOption, addSiteOptions } from './site-options.js';
 import { intOption } from './parse-int-option.js';
 import type { ServeFlags } from './serve-run.js';
 
@@ -8,9 +8,8 @@ const repeatable = (value: string, all: string[] = []): string[] => [...all, ...
 /** `dreambridge serve`: the environment server for trainers (OpenEnv WS/HTTP, AgentGym routes). */
 export const serveCommand = (): Command =>
   addSiteOptions(
-    new Command('serve')
-      .description('serve real and/or dreamed environments to trainers: OpenEnv (WS /ws, HTTP /reset /step /state) and AgentGym routes (/agentgym)')
-      .requiredOption('--env <env>', 'site: webshop or webarena')
+    addEnvOption(new Command('serve')
+      .description('serve real and/or dreamed environments to trainers: OpenEnv (WS /ws, HTTP /reset /step /state) and AgentGym routes (/agentgym)'))
       .addOption(new Option('--mode <mode>', 'which environments sessions may reset into').choices(['real', 'dream', 'both']).default('both'))
       .option('--model <model>', 'experience model for dream sessions: retrieval (embedded, over --buffer) or openai:NAME', 'retrieval')
       .option('--model-base-url <url>', 'OpenAI-compatible endpoint of the experience model (default: OPENAI_BASE_URL)')
@@ -30,17 +29,10 @@ export const serveCommand = (): Command =>
       .option('--idle-timeout <s>', 'seconds without a message before a session is closed (0 = never)', intOption(0), 300)
       .option('--max-steps <m>', 'steps before an episode is truncated (default: WebShop 15, WebArena 30)', intOption(1, 1000))
       .option('--warm-contexts <n>', 'fresh browser contexts kept ready for real resets', intOption(0, 64), 2)
-      .option('--goal-count <n>', "goals of a --url WebShop (default 6910, WebShop's synthetic goals)", intOption(1))
       .addOption(new Option('--split <split>', 'tasks real resets without task_id take (by seed or in turn)').choices(['train', 'eval', 'test']).default('train'))
-      .option('--configs <file>', 'WebArena: task configs in WebArena\'s format')
-      .option('--sites <list>', 'WebArena: site URLs, e.g. shopping=http://host:7770,reddit=http://host:9999')
-      .option('--auth-dir <dir>', "WebArena: where relative storage_state paths resolve (default: the configs file's folder)")
-      .option('--login <site=user:password[@/path]>', 'WebArena: form login for a site (repeatable)', (v: string, all: string[] = []) => [...all, v])
-      .option('--compact', "WebArena: DreamGym's compact view instead of the full accessibility tree")
-      .option('--judge <judge>', 'WebArena: LLM judge for fuzzy_match, openai:NAME (default: exact-match fallback, labelled judge "none")')
-      .option('--judge-base-url <url>', 'WebArena: OpenAI-compatible endpoint of the judge (default: OPENAI_BASE_URL)')
       .option('--out <dir>', 'run directory of every transition and episode (default runs/serve-<timestamp>)')
       .option('--fsync', 'fsync every line (durable against power loss; slower)'),
+    'serve',
   ).action(async (flags: ServeFlags) => {
     const { runServe } = await import('./serve-run.js');
     await runServe(flags);

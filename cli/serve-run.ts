@@ -1,32 +1,24 @@
-import { createWebArenaProfile } from '../adapters/webarena/webarena-profile.js';
+import { openBudget } from '../harness/run-plan/open-budget.js';
+import { manifestBase, maskedCommandLine } from '../harness/run-plan/run-manifest.js';
+import { openServedSite, type ServedSite } from '../harness/run-plan/served-site.js';
+import { prepareSite } from '../harness/run-plan/site-resources.js';
+import type { DreamSetup } from '../src/dream/dream-setup.js';
 import { ConfigInvalidError } from '../src/env/errors.js';
-import { judgeFromFlags } from './judge-flag.js';
-import type { EnvName, SiteProfile, Split } from '../src/protocol/index.js';
+import type { SiteProfile, Split } from '../src/protocol/index.js';
 import { dreamContinuation } from '../src/server/continue-in-dream.js';
 import { startEnvServer, type RunningEnvServer } from '../src/server/env-server.js';
 import { assertBindAllowed } from '../src/server/security.js';
-import { createRunId, openRunDirectory, type RunDirectory } from '../src/store/index.js';
-import { browserSource } from './collect-run.js';
-import type { DreamSetup } from '../src/dream/dream-setup.js';
+import { createRunId, openRunDirectory, packageVersion, type RunDirectory } from '../src/store/index.js';
 import { createLogger } from './logger.js';
-import { packageVersion } from './package-version.js';
-import { onShutdown } from './shutdown.js';
-import { openWebArenaSource } from './serve-webarena.js';
-import { openWebShopSource, webShopProfileFor, type RealSource } from './serve-webshop.js';
-import { openBudget } from './open-budget.js';
 import { runTimestamp } from './run-timestamp.js';
+import { onShutdown } from './shutdown.js';
+import { browserChoiceOf } from './site-options.js';
+import { siteNamed, type RegisteredSite } from './site-registry.js';
 
-export interface ServeFlags {
+/** `serve` flags (commander keys); the site's own flags come along as they are. */
+export interface ServeFlags extends Record<string, unknown> {
   env: string;
-  url?: string;
   fixture?: boolean;
-  configs?: string;
-  sites?: string;
-  authDir?: string;
-  login?: string[];
-  compact?: boolean;
-  judge?: string;
-  judgeBaseUrl?: string;
   mode: 'real' | 'dream' | 'both';
   model: string;
   modelBaseUrl?: string;
@@ -50,41 +42,36 @@ export interface ServeFlags {
   out?: string;
   fsync?: boolean;
   seed: number;
-  goalCount?: number;
   split: Split;
-  searchAnywhere?: boolean;
-  observation: 'text' | 'text_rich';
   browserWs?: string;
   browserCdp?: string;
   executable?: string;
 }
 
 
-/** The command line for the manifest, the token's value masked. */
-const commandLine = (): string[] => {
-  const args = process.argv.slice(2);
-  return ['dreambridge', ...args.map((a, i) => (args[i - 1] === '--token' ? '***' : a.startsWith('--token=') ? '--token=***' : a))];
-};
-
-const openReal = (flags: ServeFlags, env: EnvName, logger: ReturnType<typeof createLogger>): Promise<RealSource> => {
-  const common = { maxSteps: flags.maxSteps ?? (env === 'webshop' ? 15 : 30), stepTimeoutMs: flags.stepTimeout, browser: browserSource(flags), warmContexts: flags.warmContexts };
-  if (env === 'webarena') return openWebArenaSource({ ...common, fixture: flags.fixture, configs: flags.configs, sites: flags.sites, authDir: flags.authDir, login: flags.login, compact: flags.compact, judge: judgeFromFlags(flags) }, logger);
-  if (Boolean(flags.url) === Boolean(flags.fixture)) throw new ConfigInvalidError('give exactly one of --url URL (your WebShop) or --fixture (the local one)');
-  return openWebShopSource(
-    { ...common, url: flags.url, fixture: flags.fixture, seed: flags.seed, goalCount: flags.goalCount, split: flags.split, searchAnywhere: flags.searchAnywhere ?? false, observation: flags.observation },
+const openReal = (flags: ServeFlags, registered: RegisteredSite, logger: ReturnType<typeof createLogger>): Promise<ServedSite> =>
+  openServedSite({
+    site: registered.definition,
+    local: registered.local,
+    siteFlags: flags,
+    seed: flags.seed,
+    split: flags.split,
+    maxSteps: flags.maxSteps,
+    stepTimeoutMs: flags.stepTimeout,
+    browser: browserChoiceOf(flags),
+    warmContexts: flags.warmContexts,
     logger,
-  );
-};
+  });
 
 /** Which flags name a dream configuration (a buffer for the retrieval model, or an LLM). */
 const dreamConfigured = (flags: ServeFlags): boolean => (flags.buffer?.length ?? 0) > 0 || flags.model.startsWith('openai:');
 
 /** Checks the flags before anything starts (browsers, fixtures, ledgers). */
-const checkFlags = (flags: ServeFlags, token: string | undefined): EnvName => {
-  if (flags.env !== 'webshop' && flags.env !== 'webarena') throw new ConfigInvalidError(`--env ${flags.env}: expected webshop or webarena`);
+const checkFlags = (flags: ServeFlags, token: string | undefined): RegisteredSite => {
+  const registered = siteNamed(flags.env);
   assertBindAllowed({ host: flags.host, token, insecure: flags.insecure });
-  const hasSite = Boolean(flags.fixture || flags.url || flags.configs);
-  if (flags.mode !== 'dream' && !hasSite) throw new ConfigInvalidError(`--mode ${flags.mode} needs a live site: --fixture or --url URL${flags.env === 'webarena' ? ' (WebArena: --configs FILE --sites …)' : ''}, or --mode dream`);
+  const hasSite = Boolean(flags.fixture) || registered.definition.hasRemote(flags);
+  if (flags.mode !== 'dream' && !hasSite) throw new ConfigInvalidError(`--mode ${flags.mode} needs a live site: ${registered.definition.locationHint}, or --mode dream`);
   if (flags.mode === 'dream' && !dreamConfigured(flags)) throw new ConfigInvalidError('--mode dream needs an experience model: --buffer RUN_DIR (retrieval over recorded transitions) or --model openai:NAME');
   if (flags.onBudgetExhausted === 'dream' && (flags.mode !== 'both' || !dreamConfigured(flags))) {
     throw new ConfigInvalidError('--on-budget-exhausted dream needs --mode both and an experience model (--buffer RUN_DIR or --model openai:NAME)');
@@ -92,7 +79,7 @@ const checkFlags = (flags: ServeFlags, token: string | undefined): EnvName => {
   if (flags.ledger === undefined && flags.realCap === undefined && flags.onBudgetExhausted === 'dream') {
     throw new ConfigInvalidError('--on-budget-exhausted dream needs a budget: --real-cap N (and --ledger FILE to keep it across runs)');
   }
-  return flags.env;
+  return registered;
 };
 
 /**
@@ -103,14 +90,15 @@ const checkFlags = (flags: ServeFlags, token: string | undefined): EnvName => {
 export const runServe = async (flags: ServeFlags): Promise<void> => {
   const logger = createLogger('serve');
   const token = flags.token ?? process.env['DREAMBRIDGE_TOKEN'] ?? undefined;
-  const env = checkFlags(flags, token === '' ? undefined : token);
+  const registered = checkFlags(flags, token === '' ? undefined : token);
+  const env = registered.definition.name;
   const closers: Array<() => Promise<unknown>> = [];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
   };
   let server: RunningEnvServer;
   let runDir: RunDirectory;
-  let real: RealSource | undefined;
+  let real: ServedSite | undefined;
   let dream: DreamSetup | undefined;
   try {
     const budget = await openBudget(flags, logger);
@@ -119,12 +107,14 @@ export const runServe = async (flags: ServeFlags): Promise<void> => {
     const dir = runDir;
     closers.push(() => dir.close());
     if (flags.mode !== 'dream') {
-      real = await openReal(flags, env, logger);
+      real = await openReal(flags, registered, logger);
       const source = real;
       closers.push(() => source.close());
     }
-    const profile: SiteProfile = real?.profile ?? (env === 'webshop' ? webShopProfileFor(flags.goalCount) : createWebArenaProfile());
-    const maxSteps = flags.maxSteps ?? (env === 'webshop' ? 15 : 30);
+    // Dream only: the site's profile from its flags (or its local copy), no browser.
+    const profile: SiteProfile =
+      real?.profile ?? (await prepareSite({ site: registered.definition, local: registered.local, siteFlags: flags, seed: flags.seed, maxSteps: flags.maxSteps, real: false })).profile;
+    const { maxSteps } = profile;
     if (flags.mode !== 'real' && dreamConfigured(flags)) {
       const { createDreamSetup } = await import('../src/dream/dream-setup.js');
       dream = await createDreamSetup({
@@ -132,7 +122,6 @@ export const runServe = async (flags: ServeFlags): Promise<void> => {
         profile,
         buffers: flags.buffer ?? [],
         model: flags.model,
-        maxSteps,
         ...(flags.modelBaseUrl === undefined ? {} : { modelBaseUrl: flags.modelBaseUrl }),
         ...(flags.embed === undefined ? {} : { embed: flags.embed }),
         ...(flags.embedBaseUrl === undefined ? {} : { embedBaseUrl: flags.embedBaseUrl }),
@@ -143,14 +132,16 @@ export const runServe = async (flags: ServeFlags): Promise<void> => {
     }
     const runId = createRunId();
     await runDir.writeManifest({
-      run_id: runId,
-      command: commandLine(),
-      created_at: new Date().toISOString(),
-      seeds: { seed: flags.seed },
-      versions: { dreambridge: packageVersion(), node: process.version, ...(real?.browserVersion ? { browser: real.browserVersion } : {}) },
-      site: real?.site ?? { env, profile_version: profile.version },
+      ...manifestBase({
+        runId,
+        command: maskedCommandLine(),
+        seed: flags.seed,
+        browser: real?.browserVersion,
+        site: { profile_version: profile.version, ...real?.manifest, env },
+        models: dream ? dream.manifest : { experience_model: 'not configured (dream resets answer DREAM_NOT_CONFIGURED)' },
+      }),
+      kind: 'serve',
       modes: { real: Boolean(real), dream: Boolean(dream) },
-      models: dream ? dream.manifest : { experience_model: 'not configured (dream resets answer DREAM_NOT_CONFIGURED)' },
       budget: budget ? { ...(await budget.snapshot()), on_exhausted: flags.onBudgetExhausted, count_resets: flags.countResets ?? false } : { cap: null },
       server: { host: flags.host, port: flags.port, max_sessions: flags.maxSessions, idle_timeout_s: flags.idleTimeout, step_timeout_ms: flags.stepTimeout, max_steps: maxSteps, token: token ? 'set' : 'none', allow_origins: flags.allowOrigin ?? [] },
     });

@@ -1,5 +1,5 @@
 import { summarizeTasks, type TaskSummary } from '../adapters/webarena/webarena-task-config.js';
-import { readWebArenaTaskFile } from './webarena-task-file.js';
+import { readWebArenaTaskFile } from '../adapters/webarena/webarena-task-file.js';
 
 const counts = (record: Record<string, number>): string =>
   Object.entries(record)

@@ -14,7 +14,7 @@ import {
 } from '../src/protocol/index.js';
 import type { RunDirectory } from '../src/store/index.js';
 import { abortable } from './abortable.js';
-import type { HistoryEntry, Policy } from './policy.js';
+import type { HistoryEntry, Policy } from '../src/env/policy.js';
 import type { RunEvent } from './run-event.js';
 
 /** Everything one episode needs from the run. */

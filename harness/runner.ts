@@ -1,8 +1,8 @@
 import { ConfigInvalidError } from '../src/env/errors.js';
 import type { EnvFactory } from '../src/env/index.js';
-import type { Episode, Source, Task, Transition } from '../src/protocol/index.js';
+import type { EnvName, Episode, Source, Task, Transition } from '../src/protocol/index.js';
 import type { RunDirectory } from '../src/store/index.js';
-import type { Policy } from './policy.js';
+import type { Policy } from '../src/env/policy.js';
 import type { RunEvent } from './run-event.js';
 import { runEpisode, type RealStepNotice } from './run-episode.js';
 import { RunSummaryAccumulator, type RunSummary } from './run-summary.js';
@@ -36,7 +36,7 @@ export interface RunEpisodesOptions {
   realConcurrency?: number;
   runDir: RunDirectory;
   runId: string;
-  envName: 'webshop' | 'webarena';
+  envName: EnvName;
   /** Passed to `envFactory.create`, `env.reset` and `env.step` as `{ timeoutMs, signal }`. Default: 30000. */
   stepTimeoutMs?: number;
   /** Wall-clock limit per episode; past it the episode ends `error` (EPISODE_TIMEOUT). Default: none. */

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { createBrowserCluster } from '../adapters/browser/browser-cluster.js';
 import { createWebShopEnvFactory } from '../adapters/webshop/webshop-env-factory.js';
 import { WebShopEnv } from '../adapters/webshop/webshop-env.js';
-import { createHeuristicWebShopPolicy } from '../harness/policies/index.js';
+import { createHeuristicWebShopPolicy } from '../adapters/webshop/webshop-heuristic-policy.js';
 import { runEpisodes } from '../harness/runner.js';
 import type { EnvFactory } from '../src/env/index.js';
 import { openRunDirectory } from '../src/store/index.js';

@@ -5,7 +5,7 @@ import { createWebShopEnvFactory } from '../adapters/webshop/webshop-env-factory
 import { createWebShopProfile } from '../adapters/webshop/webshop-profile.js';
 import { startWebShop } from '../fixtures/webshop/server.js';
 import { buildWebShopSite } from '../fixtures/webshop/webshop-site.js';
-import { createHeuristicWebShopPolicy } from '../harness/policies/index.js';
+import { createHeuristicWebShopPolicy } from '../adapters/webshop/webshop-heuristic-policy.js';
 import { runEpisodes } from '../harness/runner.js';
 import { createDreamSetup } from '../src/dream/dream-setup.js';
 import { syntheticTransitions } from '../src/replay/bench-retrieval.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createWebShopEnvFactory } from '../adapters/webshop/webshop-env-factory.js';
 import { createWebShopProfile } from '../adapters/webshop/webshop-profile.js';
 import { startLlmServerProcess } from '../fixtures/llm/llm-server-process.js';
-import { createHeuristicWebShopPolicy } from '../harness/policies/index.js';
+import { createHeuristicWebShopPolicy } from '../adapters/webshop/webshop-heuristic-policy.js';
 import { runEpisodes, type RealStepNotice } from '../harness/runner.js';
 import { createShadower } from '../harness/shadow/index.js';
 import { createDreamSetup } from '../src/dream/dream-setup.js';

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { openWebShopSource } from '../cli/serve-webshop.js';
+import { webShopSite } from '../adapters/webshop/webshop-site-definition.js';
+import { openServedSite } from '../harness/run-plan/served-site.js';
 import { startEnvServer } from '../src/server/env-server.js';
 import { createRunId, openRunDirectory } from '../src/store/index.js';
 import { createDreamFactory, createToyWebShopModel, DREAM_TASKS } from '../tests/helpers/server-dream.js';
@@ -94,10 +95,7 @@ const serveChild = async (idleTimeoutMs: number, siteUrl: string): Promise<void>
   const logger = pino({ level: 'warn' }, pino.destination(2));
   const dir = await mkdtemp(join(tmpdir(), 'dreambridge-stress-server-'));
   const runDir = await openRunDirectory(dir);
-  const real = await openWebShopSource(
-    { url: siteUrl, seed: 0, split: 'train', maxSteps: 15, stepTimeoutMs: 30_000, searchAnywhere: false, observation: 'text', browser: { kind: 'launch' }, warmContexts: 2 },
-    logger,
-  );
+  const real = await openServedSite({ site: webShopSite, siteFlags: { url: siteUrl, observation: 'text' }, seed: 0, split: 'train', stepTimeoutMs: 30_000, browser: {}, warmContexts: 2, logger });
   const server = await startEnvServer({
     envName: 'webshop',
     real: { factory: real.factory, tasks: real.tasks },
@@ -111,7 +109,7 @@ const serveChild = async (idleTimeoutMs: number, siteUrl: string): Promise<void>
   const stats = (): ChildStats => ({
     rssMb: process.memoryUsage().rss / 2 ** 20,
     sessions: server.manager.size,
-    openContexts: real.contexts?.openContexts() ?? 0,
+    openContexts: real.openContexts?.() ?? 0,
     reaped: server.manager.reapedCount,
     connections: server.connections(),
   });

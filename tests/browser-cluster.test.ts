@@ -9,7 +9,7 @@ import { requireChromiumExecutable } from '../adapters/browser/executable.js';
 import { defaultChromiumArgs } from '../adapters/browser/launch.js';
 import { createWebShopEnvFactory } from '../adapters/webshop/webshop-env-factory.js';
 import { WebShopEnv } from '../adapters/webshop/webshop-env.js';
-import { createHeuristicWebShopPolicy } from '../harness/policies/index.js';
+import { createHeuristicWebShopPolicy } from '../adapters/webshop/webshop-heuristic-policy.js';
 import { runEpisodes, type RunEvent } from '../harness/runner.js';
 import type { EnvFactory } from '../src/env/index.js';
 import type { Episode } from '../src/protocol/index.js';

@@ -8,7 +8,7 @@ import { requireChromiumExecutable } from '../adapters/browser/executable.js';
 import { defaultChromiumArgs } from '../adapters/browser/launch.js';
 import { createWebShopEnvFactory } from '../adapters/webshop/webshop-env-factory.js';
 import type { BrowserSource } from '../adapters/browser/browser-provider.js';
-import { createHeuristicWebShopPolicy } from '../harness/policies/index.js';
+import { createHeuristicWebShopPolicy } from '../adapters/webshop/webshop-heuristic-policy.js';
 import { runEpisodes } from '../harness/runner.js';
 import { openRunDirectory } from '../src/store/index.js';
 import { useWebShopBridge } from './helpers/webshop-bridge.js';

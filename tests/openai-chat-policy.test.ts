@@ -3,7 +3,7 @@ import { createWebShopProfile } from '../adapters/webshop/webshop-profile.js';
 import type { ScriptedLlmServer } from '../fixtures/llm/scripted-llm-server.js';
 import { webShopExperienceReply, webShopPolicyReply } from '../fixtures/llm/webshop-replies.js';
 import { createOpenAIChatPolicy, type OpenAIChatPolicyOptions } from '../harness/policies/index.js';
-import type { HistoryEntry } from '../harness/policy.js';
+import type { HistoryEntry } from '../src/env/policy.js';
 import { DreamEnv } from '../src/dream/dream-env.js';
 import { OpenAIExperienceModel } from '../src/dream/openai-experience-model.js';
 import { DreambridgeError } from '../src/env/errors.js';

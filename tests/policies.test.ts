@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createHeuristicWebShopPolicy, createRandomPolicy, createReplayPolicy, parseWebShopInstruction, parseWebShopResults, searchKeywords } from '../harness/policies/index.js';
-import type { HistoryEntry, Policy } from '../harness/policy.js';
+import { createRandomPolicy, createReplayPolicy } from '../harness/policies/index.js';
+import { createWebArenaProfile } from '../adapters/webarena/webarena-profile.js';
+import { createWebShopProfile, isWebShopActions } from '../adapters/webshop/webshop-profile.js';
+import { createHeuristicWebShopPolicy } from '../adapters/webshop/webshop-heuristic-policy.js';
+import { parseWebShopInstruction, searchKeywords } from '../adapters/webshop/webshop-instruction.js';
+import { parseWebShopResults } from '../adapters/webshop/webshop-results.js';
+import type { HistoryEntry, Policy } from '../src/env/policy.js';
 import type { Observation, Task } from '../src/protocol/index.js';
 
 // Texts as the local WebShop (faithful to WebShop's templates) renders them for train goals 1501 and 1503.
@@ -170,7 +175,7 @@ describe('random policy', () => {
   const pages = [searchPage(NAIL), resultsPage(NAIL, NAIL_RESULTS), NAIL_ITEM, SUB_PAGE, JEANS_ITEM];
   const isValid = (observation: Observation, action: string): boolean => {
     const available = observation.available_actions;
-    if (!('clickables' in available)) return false;
+    if (!isWebShopActions(available)) return false;
     const search = /^search\[(.+)\]$/.exec(action);
     if (search) return available.has_search_bar && search[1]!.split(' ').every((word) => observation.instruction.toLowerCase().includes(word));
     const click = /^click\[(.+)\]$/.exec(action);
@@ -178,7 +183,7 @@ describe('random policy', () => {
   };
 
   it('only picks available actions, covering them all', async () => {
-    const policy = createRandomPolicy({ seed: 7 });
+    const policy = createRandomPolicy({ seed: 7, profile: createWebShopProfile() });
     const seen = new Map<Observation, Set<string>>();
     for (let round = 0; round < 300; round += 1) {
       for (const page of pages) {
@@ -191,13 +196,13 @@ describe('random policy', () => {
     expect(seen.get(NAIL_ITEM)?.size).toBe(12);
     expect(seen.get(pages[0]!)).toEqual(new Set(['search']));
     const webArena: Observation = { text: '[1] RootWebArea', instruction: 'x', available_actions: { ids: ['12', '40'] }, source: 'real' };
-    expect(['click [12]', 'click [40]']).toContain(await act(policy, webArena));
+    expect(['click [12]', 'click [40]']).toContain(await act(createRandomPolicy({ seed: 7, profile: createWebArenaProfile() }), webArena));
     await expect(policy.act(DONE_PAGE, [], task)).rejects.toMatchObject({ code: 'NO_AVAILABLE_ACTION' });
   });
 
   it('is deterministic per seed', async () => {
     const run = async (seed: number): Promise<string[]> => {
-      const policy = createRandomPolicy({ seed });
+      const policy = createRandomPolicy({ seed, profile: createWebShopProfile() });
       const actions: string[] = [];
       for (let round = 0; round < 20; round += 1) for (const page of pages) actions.push(await act(policy, page));
       return actions;

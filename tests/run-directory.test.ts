@@ -140,10 +140,21 @@ describe('openRunDirectory', () => {
   it('writes the manifest atomically (temporary file + rename, nothing left behind)', async () => {
     const run = await open(join(root, 'r'), { fsync: true });
     expect(await run.readManifest()).toBeUndefined();
-    await run.writeManifest({ command: 'dreambridge collect', seeds: [0] });
-    await run.writeManifest({ command: 'dreambridge collect', seeds: [1], versions: { package: '0.1.0' } });
-    expect(await run.readManifest()).toEqual({ command: 'dreambridge collect', seeds: [1], versions: { package: '0.1.0' } });
+    const manifest = (seed: number) => ({
+      run_id: 'run-m', run_ids: ['run-m'], command: ['dreambridge', 'collect'], created_at: '2026-12-01T00:00:00.000Z', seeds: { seed },
+      versions: { dreambridge: '0.1.0', node: 'v20', playwright: '1.65.1', browser: null }, site: { env: 'webshop', profile_version: 'webshop-profile/1' }, models: {},
+    });
+    await run.writeManifest(manifest(0));
+    await run.writeManifest({ ...manifest(1), extra: { kept: true } });
+    expect(await run.readManifest()).toEqual({ ...manifest(1), extra: { kept: true } });
     expect((await readdir(run.dir)).sort()).toEqual(['episodes.jsonl', 'manifest.json', 'transitions.jsonl']);
+  });
+
+  it('refuses a manifest that does not say how the data was made, naming the missing field', async () => {
+    const run = await open(join(root, 'r'));
+    const incomplete = { run_id: 'run-m', run_ids: ['run-m'], command: ['dreambridge'], created_at: '2026-12-01T00:00:00.000Z', seeds: {}, site: { env: 'webshop', profile_version: 'p' }, models: {} };
+    await expect(run.writeManifest(incomplete as never)).rejects.toThrow(/manifest\.json .* is incomplete: .*versions/s);
+    expect(await run.readManifest()).toBeUndefined();
   });
 
   it('refuses appends after close with ENV_CLOSED', async () => {

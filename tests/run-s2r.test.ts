@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { slotOfEpisode } from '../cli/run-resume.js';
+import { slotOfEpisode } from '../harness/run-plan/run-resume.js';
 import { runCli } from './helpers/cli.js';
 import { killAndResume, readEpisodeLines, readLedger, readTransitions } from './helpers/kill-resume.js';
 

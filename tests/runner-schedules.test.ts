@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runEpisodes } from '../harness/runner.js';
 import { parseSchedule, plannedSource } from '../harness/schedule.js';
-import type { Policy } from '../harness/policy.js';
+import type { Policy } from '../src/env/policy.js';
 import { createMemoryBudget } from '../src/budget/memory-budget.js';
 import { withRealBudget } from '../src/budget/budgeted-env.js';
 import type { Env, EnvFactory, TimeoutOptions } from '../src/env/env.js';

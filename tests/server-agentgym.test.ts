@@ -66,7 +66,7 @@ describe('environment server: AgentGym-compatible routes', () => {
     expect(await http(`${t.server.url}/agentgym/observation?env_idx=99999`)).toMatchObject({ status: 404, body: { code: 'SESSION_NOT_FOUND' } });
     const episode = (await t.runDir.readEpisodes()).find((e) => e.task_id === '1500');
     expect(episode).toMatchObject({ source: 'real', steps: 3, termination: 'done' });
-    expect(real.source.contexts!.openContexts()).toBe(0);
+    expect(real.source.openContexts!()).toBe(0);
   });
 
   it('selects dream with mode in the create or reset body, and maps bad input to 422', async () => {

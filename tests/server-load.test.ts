@@ -47,9 +47,9 @@ describe('environment server: load and soak (sized down)', () => {
     // Closing is asynchronous (episode line, then the env's context): wait for all of it.
     let closedEpisodes = 0;
     const countClosed = async () => (closedEpisodes = (await t.runDir.readEpisodes()).filter((e) => e.termination === 'closed').length);
-    await waitFor(() => (void countClosed(), t.server.manager.size === 0 && real.source.contexts!.openContexts() === 0 && closedEpisodes >= 236), 15_000);
+    await waitFor(() => (void countClosed(), t.server.manager.size === 0 && real.source.openContexts!() === 0 && closedEpisodes >= 236), 15_000);
     expect(t.server.manager.size).toBe(0);
-    expect(real.source.contexts!.openContexts()).toBe(0);
+    expect(real.source.openContexts!()).toBe(0);
     expect(t.server.manager.reapedCount).toBeGreaterThanOrEqual(2);
     expect(t.server.connections()).toBe(0);
     const grownMb = (process.memoryUsage().rss - warmRss) / 2 ** 20;

@@ -38,7 +38,7 @@ describe('environment server: real sessions against the local WebShop in Chromiu
       const first = reset.data.observation!;
       expect(first).toMatchObject({ page_type: 'search', source: 'real', available_actions: { has_search_bar: true } });
       expect(first['url']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.*fixed_1500$/);
-      expect(real.source.contexts!.openContexts()).toBe(1);
+      expect(real.source.openContexts!()).toBe(1);
       const results = await client.step(searchFor(first['instruction'] as string));
       expect(results.data.observation).toMatchObject({ page_type: 'results', source: 'real' });
       const product = firstProduct((results.data.observation!['available_actions'] as { clickables: string[] }).clickables)!;
@@ -48,7 +48,7 @@ describe('environment server: real sessions against the local WebShop in Chromiu
       expect(bought.data.reward).toBeGreaterThanOrEqual(0);
       expect((await client.state()).data).toMatchObject({ step_count: 3, mode: 'real', real_steps_used: 3, session_real_steps: 3, real_steps_cap: null });
       await client.close();
-      await waitFor(() => real.source.contexts!.openContexts() === 0);
+      await waitFor(() => real.source.openContexts!() === 0);
       const [episode] = await t.runDir.readEpisodes();
       expect(episode).toMatchObject({ task_id: '1500', steps: 3, termination: 'done', source: 'real' });
       expect((await t.runDir.readTransitions()).map((l) => l.next_state.url)).toHaveLength(3);
@@ -59,9 +59,9 @@ describe('environment server: real sessions against the local WebShop in Chromiu
       expect(dream.data.message).toMatch(/--buffer/);
       // A dropped connection (no close message) frees its context too.
       await again.reset({ task_id: 1501 });
-      expect(real.source.contexts!.openContexts()).toBe(1);
+      expect(real.source.openContexts!()).toBe(1);
       again.socket.terminate();
-      await waitFor(() => real.source.contexts!.openContexts() === 0);
+      await waitFor(() => real.source.openContexts!() === 0);
     } finally {
       await t.stop();
     }

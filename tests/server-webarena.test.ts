@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOracleAction } from '../harness/policies/oracle-policy.js';
-import { findId } from '../cli/collect-webarena-run.js';
+import { findTreeId as findId, webArenaIds } from '../adapters/webarena/webarena-profile.js';
 import type { Observation } from '../src/protocol/index.js';
 import { startScriptedLlmServer } from '../fixtures/llm/scripted-llm-server.js';
 import { startCli, waitForExit } from './helpers/cli.js';
@@ -32,7 +32,7 @@ describe('dreambridge serve --env webarena --fixture', () => {
     const first = (reset.data as { observation: Observation }).observation;
     expect(first.source).toBe('real');
     expect(first.text).toMatch(/\[\d+\] textbox 'Search by keyword'/);
-    expect('ids' in first.available_actions && first.available_actions.ids.length).toBeGreaterThan(0);
+    expect(webArenaIds(first.available_actions).length).toBeGreaterThan(0);
 
     const invalid = await client.step('click [999999]');
     const invalidObservation = (invalid.data as { observation: Observation; reward: number }).observation;

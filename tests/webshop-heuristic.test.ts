@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseWebShopAction } from '../adapters/webshop/webshop-profile.js';
-import { createHeuristicWebShopPolicy } from '../harness/policies/index.js';
+import { createHeuristicWebShopPolicy } from '../adapters/webshop/webshop-heuristic-policy.js';
 import { runEpisodes } from '../harness/runner.js';
 import type { Observation } from '../src/protocol/index.js';
 import { openRunDirectory } from '../src/store/index.js';

@@ -2,12 +2,26 @@ import type { AvailableActions, Observation } from '../../src/protocol/observati
 import type { CanonicalKey, ParsedAction, SiteProfile } from '../../src/protocol/site-profile.js';
 import type { Split, Task } from '../../src/protocol/task.js';
 import { formatWebArenaAction, parseWebArenaAction } from './webarena-profile-actions.js';
+import { isWebArenaActions, webArenaAvailableActionsSchema } from './webarena-available-actions.js';
 
 export { extractWebArenaAction, formatWebArenaAction, parseWebArenaAction } from './webarena-profile-actions.js';
 export type { ParsedWebArenaAction, WebArenaAction } from './webarena-profile-actions.js';
 
 export const WEBARENA_PROFILE_VERSION = 'webarena-profile/1';
 export const WEBARENA_KEY_VERSION = 'webarena-key/1';
+/** WebArena's own episode length (its run.py default max_steps). */
+export const WEBARENA_DEFAULT_MAX_STEPS = 30;
+export { isWebArenaActions, webArenaAvailableActionsSchema, webArenaIds, type WebArenaAvailableActions } from './webarena-available-actions.js';
+
+/** Options of `createWebArenaProfile`. */
+export interface WebArenaProfileOptions {
+  /** The site's task ids (all test tasks). */
+  taskIds?: readonly string[];
+  /** Site name → base URL, for page types relative to a site. */
+  sites?: Readonly<Record<string, string>>;
+  /** Steps before truncation. Default WEBARENA_DEFAULT_MAX_STEPS (30). */
+  maxSteps?: number;
+}
 
 /** Roles an agent can act on; their (role, name) pairs identify a page state. */
 export const ACTIONABLE_ROLES: ReadonlySet<string> = new Set([
@@ -104,9 +118,25 @@ const idOf = (raw: string): string | undefined => {
 };
 
 /** The WebArena site profile: pure, shared by the real adapter and the dream side. */
-export const createWebArenaProfile = (options: { taskIds?: readonly string[]; sites?: Readonly<Record<string, string>> } = {}): SiteProfile => ({
+/** The id of the element with this role and accessible name in a WebArena observation text. */
+export const findTreeId = (text: string, role: string, name: string): string | undefined =>
+  readTreeEntries(text).find((e) => e.role === role && e.name === name)?.id;
+
+/** The actions verl-agent lists for a WebArena page (element actions only when it has actionable ids). */
+const webArenaAdmissible = (available: AvailableActions): string[] => {
+  const ids = isWebArenaActions(available) ? available.ids : [];
+  return [
+    ...(ids.length > 0 ? [`click [id]`, `type [id] [text] [1|0]`, `hover [id]`].map((a) => `${a} (id one of: ${ids.join(', ')})`) : []),
+    'press [key_comb]', 'scroll [down]', 'scroll [up]', 'new_tab', 'tab_focus [tab_index]', 'close_tab', 'goto [url]', 'go_back', 'go_forward', 'stop [answer]',
+  ];
+};
+
+export const createWebArenaProfile = (options: WebArenaProfileOptions = {}): SiteProfile => ({
   env: 'webarena',
+  displayName: 'WebArena',
   version: WEBARENA_PROFILE_VERSION,
+  maxSteps: options.maxSteps ?? WEBARENA_DEFAULT_MAX_STEPS,
+  availableActionsSchema: webArenaAvailableActionsSchema,
   pageType: (text) => {
     const url = /^URL: (\S+)/m.exec(text)?.[1];
     return url ? webArenaPageType(url, options.sites) : undefined;
@@ -117,12 +147,20 @@ export const createWebArenaProfile = (options: { taskIds?: readonly string[]; si
     const parsed = parseWebArenaAction(action);
     if (!parsed.ok) return { valid: false, reason: parsed.reason };
     const id = idOf(action);
-    if (id !== undefined && 'ids' in available && !available.ids.includes(id)) {
+    if (id !== undefined && isWebArenaActions(available) && !available.ids.includes(id)) {
       return { valid: false, reason: `no actionable element [${id}] on this page` };
     }
     return { valid: true };
   },
+  actionChoices: (available) => (isWebArenaActions(available) ? available.ids.map((id) => `click [${id}]`) : []),
+  promptActions: (available) => {
+    const ids = isWebArenaActions(available) ? available.ids : [];
+    return ids.length === 0 ? '(no actionable element)' : `actions on these element ids: ${ids.map((id) => `[${id}]`).join(' ')}`;
+  },
+  admissibleActions: webArenaAdmissible,
   canonicalKey: webArenaCanonicalKey,
+  instructionText: (instruction) => instruction,
+  findElement: findTreeId,
   // WebArena pages cannot be derived from an instruction: a blank tab until a recorded one is used.
   initialState: () => "Tab 0 (current): New Tab\n\n[1] RootWebArea 'New Tab' focused: True",
   prompts: {
@@ -130,6 +168,7 @@ export const createWebArenaProfile = (options: { taskIds?: readonly string[]; si
       'You imagine a website from the WebArena benchmark (a shop admin, a forum, GitLab, a map, a wiki). Given the task, the history and the current page as an accessibility tree, predict the next page after the action, in the same tree format, and whether the task is done.',
     stateFormat:
       "A header 'Tab 0 (current): <title>', a blank line, then one element per line, tab-indented by depth: [id] role 'name' followed by properties such as focused: True, required: False, expanded: False, hasPopup: menu. Text appears as StaticText lines.",
+    policySite: 'a web browser on a realistic website (WebArena)',
   },
   // WebArena has no train/eval/test split of its own: every task is a test task.
   tasks: (split: Split): Task[] =>

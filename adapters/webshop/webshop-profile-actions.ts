@@ -1,4 +1,4 @@
-import type { WebShopAvailableActions } from '../../src/protocol/observation.js';
+import type { WebShopAvailableActions } from './webshop-available-actions.js';
 import { layoutInstruction, readWebShopLayout, type WebShopTextLayout } from './webshop-profile-layout.js';
 import { readOptionGroups } from './webshop-profile-option-groups.js';
 

@@ -4,8 +4,8 @@ import { ConcurrencyLimiter, DEFAULT_LLM_CONCURRENCY } from '../../src/llm/concu
 import { withDeadline } from '../../src/llm/deadline.js';
 import { createOpenAIRoleClient, type OpenAIEndpointOptions } from '../../src/llm/openai-client.js';
 import { TokenUsageMeter, type TokenUsage } from '../../src/llm/token-usage.js';
-import type { AvailableActions, Observation, SiteProfile, Task } from '../../src/protocol/index.js';
-import type { HistoryEntry, Policy, PolicyDecision } from '../policy.js';
+import type { HistoryEntry, Policy, PolicyDecision } from '../../src/env/policy.js';
+import type { Observation, SiteProfile, Task } from '../../src/protocol/index.js';
 
 /** Options of `createOpenAIChatPolicy` (`--policy openai:NAME`). */
 export interface OpenAIChatPolicyOptions extends OpenAIEndpointOptions {
@@ -17,8 +17,8 @@ export interface OpenAIChatPolicyOptions extends OpenAIEndpointOptions {
   maxTokens?: number;
   /** Re-asks after a reply without a usable `<action>`. Default 2. */
   formatRetries?: number;
-  /** The site: names it in the prompt, and an `<action>` its grammar cannot parse counts as a format error. */
-  profile?: SiteProfile;
+  /** The site: names it in the prompt, lists the admissible actions, and an `<action>` its grammar cannot parse counts as a format error. */
+  profile: SiteProfile;
   /** Past steps shown (verl-agent's WebShop setting). Default 2. */
   historyLength?: number;
   /** Longest observation text of a past step; longer ones lose their middle. Default 1500 characters. */
@@ -46,30 +46,10 @@ export interface OpenAIChatPolicy extends Policy {
   usage(): TokenUsage;
 }
 
-const SITE_NAMES: Record<string, string> = {
-  webshop: 'the WebShop e-commerce platform',
-  webarena: 'a web browser on a realistic website (WebArena)',
-};
-
 const trimMiddle = (text: string, max: number): string => {
   if (text.length <= max) return text;
   const head = Math.ceil((max * 2) / 3);
   return `${text.slice(0, head)} […] ${text.slice(text.length - (max - head))}`;
-};
-
-/** The admissible actions as verl-agent lists them: quoted actions of the site's grammar. */
-export const admissibleActions = (available: AvailableActions): string[] => {
-  if ('ids' in available) {
-    const ids = available.ids.join(', ');
-    return [
-      ...(available.ids.length > 0 ? [`click [id]`, `type [id] [text] [1|0]`, `hover [id]`].map((a) => `${a} (id one of: ${ids})`) : []),
-      'press [key_comb]', 'scroll [down]', 'scroll [up]', 'new_tab', 'tab_focus [tab_index]', 'close_tab', 'goto [url]', 'go_back', 'go_forward', 'stop [answer]',
-    ];
-  }
-  return [
-    ...(available.has_search_bar ? ['search[<your query>]'] : []),
-    ...available.clickables.filter((c) => !(c === 'search' && available.has_search_bar)).map((c) => `click[${c}]`),
-  ];
 };
 
 /** The user prompt of one step, in the style of verl-agent's WebShop template. */
@@ -77,7 +57,7 @@ export const chatPolicyPrompt = (
   observation: Observation,
   history: readonly HistoryEntry[],
   task: Task,
-  options: { site?: string; historyLength: number; maxHistoryObservationChars: number },
+  options: { profile: Pick<SiteProfile, 'admissibleActions' | 'prompts'>; historyLength: number; maxHistoryObservationChars: number },
 ): string => {
   const instruction = observation.instruction || task.instruction || '';
   const shown = options.historyLength > 0 ? history.slice(-options.historyLength) : [];
@@ -86,14 +66,14 @@ export const chatPolicyPrompt = (
     .map((entry, i) => `[Observation ${first + i + 1}: '${trimMiddle(entry.observation.text, options.maxHistoryObservationChars)}', Action ${first + i + 1}: '${entry.action}']`)
     .join('\n');
   const lines = [
-    `You are an expert autonomous agent operating in ${options.site ?? 'a web environment'}.`,
+    `You are an expert autonomous agent operating in ${options.profile.prompts.policySite}.`,
     `Your task is to: ${instruction}.`,
     history.length === 0
       ? 'This is the first step.'
       : `Prior to this step, you have already taken ${history.length} step(s). Below are the most recent ${shown.length} observations and the corresponding actions you took:\n${past}`,
     ...(observation.last_action_error ? [`Your last action did not work: ${observation.last_action_error}.`] : []),
     `You are now at step ${history.length + 1} and your current observation is: ${observation.text}.`,
-    `Your admissible actions of the current situation are: [\n${admissibleActions(observation.available_actions).map((a) => `'${a}'`).join(',\n')}\n].`,
+    `Your admissible actions of the current situation are: [\n${options.profile.admissibleActions(observation.available_actions).map((a) => `'${a}'`).join(',\n')}\n].`,
     '',
     "Now it's your turn to take one action for the current step.",
     'You should first reason step-by-step about the current situation, then think carefully which admissible action best advances the goal. This reasoning process MUST be enclosed within <think> </think> tags.',
@@ -132,14 +112,13 @@ export const createOpenAIChatPolicy = (options: OpenAIChatPolicyOptions): OpenAI
   const limiter = new ConcurrencyLimiter(options.concurrency ?? OPENAI_CHAT_POLICY_DEFAULTS.concurrency);
   const meter = new TokenUsageMeter();
   const formatRetries = Math.max(0, options.formatRetries ?? OPENAI_CHAT_POLICY_DEFAULTS.formatRetries);
-  const site = options.profile === undefined ? undefined : SITE_NAMES[options.profile.env];
   return {
     name: role.name,
     usage: () => meter.snapshot(),
     act: (observation, history, task, timeout = {}) =>
       withDeadline(`${role.name} policy decision`, timeout, async (signal) => {
         const prompt = chatPolicyPrompt(observation, history, task, {
-          ...(site === undefined ? {} : { site }),
+          profile: options.profile,
           historyLength: options.historyLength ?? OPENAI_CHAT_POLICY_DEFAULTS.historyLength,
           maxHistoryObservationChars: options.maxHistoryObservationChars ?? OPENAI_CHAT_POLICY_DEFAULTS.maxHistoryObservationChars,
         });

@@ -1,6 +1,6 @@
 import { ConfigInvalidError, DreambridgeError } from '../../src/env/errors.js';
 import type { Observation } from '../../src/protocol/index.js';
-import type { Policy } from '../policy.js';
+import type { Policy } from '../../src/env/policy.js';
 
 export interface OraclePolicyOptions {
   /**

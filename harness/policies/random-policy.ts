@@ -1,31 +1,26 @@
 import seedrandom from 'seedrandom';
 import { NoAvailableActionError } from '../../src/env/errors.js';
-import type { Observation } from '../../src/protocol/index.js';
-import type { Policy } from '../policy.js';
-import { contentWords, words } from './webshop-instruction.js';
+import type { Policy } from '../../src/env/policy.js';
+import type { ActionChoice, SiteProfile } from '../../src/protocol/index.js';
+import { contentWords, words } from '../../src/text/words.js';
 
 /** Options of `createRandomPolicy`. */
 export interface RandomPolicyOptions {
   /** Seed of the policy's generator: the same seed and observations give the same actions. */
   seed: number | string;
-  /** Most words of a random search (at least 1 are taken). Default: 3. */
+  /** The site: which actions a state offers (`SiteProfile.actionChoices`). */
+  profile: Pick<SiteProfile, 'actionChoices'>;
+  /** Most words of a free-text action such as a search (at least 1 are taken). Default: 3. */
   maxSearchWords?: number;
 }
 
 const NAME = 'random';
 
-/** The actions an observation offers, with `search` standing for a search of random words. */
-const candidates = (observation: Observation): string[] => {
-  const available = observation.available_actions;
-  if ('ids' in available) return available.ids.map((id) => `click [${id}]`);
-  const clicks = available.clickables.filter((clickable) => clickable !== 'search').map((clickable) => `click[${clickable}]`);
-  return available.has_search_bar ? ['search', ...clicks] : clicks;
-};
-
 /**
- * Picks uniformly among the valid actions of the observation (WebShop: `search` when the page has
- * a search bar, a click on each clickable; WebArena: `click [id]` on each actionable id). A search
- * uses 1 to `maxSearchWords` random words of the instruction. Seeded and deterministic per seed.
+ * Picks uniformly among the actions the site's profile says the observation offers (WebShop: a
+ * search when the page has a search bar, a click on each clickable; WebArena: `click [id]` on each
+ * actionable id). A free-text action uses 1 to `maxSearchWords` random words of the instruction.
+ * Seeded and deterministic per seed.
  */
 export const createRandomPolicy = (options: RandomPolicyOptions): Policy => {
   const random = seedrandom(`random-policy:${options.seed}`);
@@ -37,13 +32,13 @@ export const createRandomPolicy = (options: RandomPolicyOptions): Policy => {
       Promise.resolve().then(() => {
         const instruction = observation.instruction || task.instruction || '';
         const pool = contentWords(instruction).length > 0 ? contentWords(instruction) : words(instruction);
-        const actions = candidates(observation).filter((action) => action !== 'search' || pool.length > 0);
+        const actions = options.profile.actionChoices(observation.available_actions).filter((choice) => typeof choice === 'string' || pool.length > 0);
         if (actions.length === 0) throw new NoAvailableActionError(NAME, observation.page_type);
-        const action = pick(actions);
-        if (action !== 'search') return { action };
+        const choice: ActionChoice = pick(actions);
+        if (typeof choice === 'string') return { action: choice };
         const count = 1 + Math.floor(random() * Math.min(maxWords, pool.length));
         const chosen = Array.from({ length: count }, () => pick(pool));
-        return { action: `search[${[...new Set(chosen)].join(' ')}]` };
+        return { action: choice.freeText([...new Set(chosen)].join(' ')) };
       }),
   };
 };

@@ -1,5 +1,5 @@
 import { ReplayExhaustedError } from '../../src/env/errors.js';
-import type { Policy } from '../policy.js';
+import type { Policy } from '../../src/env/policy.js';
 
 /** Options of `createReplayPolicy`. */
 export interface ReplayPolicyOptions {

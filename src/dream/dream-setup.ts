@@ -19,7 +19,7 @@ export interface DreamSetupOptions {
   /** `hashed` (default, hashed TF-IDF) or `openai:NAME`. */
   embed?: string;
   embedBaseUrl?: string;
-  /** Dream steps before truncation. Default 15. */
+  /** Dream steps before truncation. Default: the profile's (`SiteProfile.maxSteps`). */
   maxSteps?: number;
   /** Demonstrations per LLM prediction (retrieved transitions). Default 4. */
   k?: number;
@@ -135,7 +135,7 @@ export const createDreamSetup = async (options: DreamSetupOptions): Promise<Drea
   const byProvenance: Record<string, number> = {};
   for (const t of buffer.values()) byProvenance[t.provenance] = (byProvenance[t.provenance] ?? 0) + 1;
   const open = new Set<Env>();
-  const maxSteps = options.maxSteps ?? 15;
+  const maxSteps = options.maxSteps ?? profile.maxSteps;
   return {
     buffer,
     model,

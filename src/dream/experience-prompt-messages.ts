@@ -1,12 +1,12 @@
 import type { ChatMessage } from '../llm/chat-completion.js';
-import type { AvailableActions, SiteProfile } from '../protocol/index.js';
+import type { SiteProfile } from '../protocol/index.js';
 import type { ExperienceRequest, RetrievedTransition } from './experience-model.js';
 import { EXPERIENCE_OUTPUT_FORMAT } from './experience-output.js';
 import { fillTemplate, type ExperiencePromptTemplates } from './experience-prompt.js';
 
 /** How one experience prompt is put together from a request. */
 export interface ExperiencePromptInput {
-  profile: Pick<SiteProfile, 'env' | 'prompts'>;
+  profile: Pick<SiteProfile, 'env' | 'prompts' | 'promptActions'>;
   request: ExperienceRequest;
   /** The retrieved transitions shown as demonstrations (already cut to k). */
   demonstrations: readonly RetrievedTransition[];
@@ -26,18 +26,6 @@ export const trimMiddle = (text: string, max: number): string => {
   const room = Math.max(0, max - marker.length);
   const head = Math.ceil((room * 2) / 3);
   return `${text.slice(0, head).trimEnd()}${marker}${text.slice(text.length - (room - head)).trimStart()}`;
-};
-
-/** The available actions as actions of the site's grammar, one a line. */
-export const renderAvailableActions = (available: AvailableActions): string => {
-  if ('ids' in available) {
-    return available.ids.length === 0 ? '(no actionable element)' : `actions on these element ids: ${available.ids.map((id) => `[${id}]`).join(' ')}`;
-  }
-  const lines = [
-    ...(available.has_search_bar ? ['search[<query>]'] : []),
-    ...available.clickables.filter((c) => !(c === 'search' && available.has_search_bar)).map((c) => `click[${c}]`),
-  ];
-  return lines.length === 0 ? '(none)' : lines.join('\n');
 };
 
 const formatNumber = (n: number): string => (Number.isInteger(n) ? String(n) : String(Number(n.toFixed(4))));
@@ -87,7 +75,7 @@ export const experienceUserMessage = (templates: ExperiencePromptTemplates, inpu
     demonstration_count: String(demonstrations.length),
     state: request.state.text,
     page_type: request.state.page_type ?? 'unknown',
-    available_actions: renderAvailableActions(request.state.available_actions),
+    available_actions: input.profile.promptActions(request.state.available_actions),
     action: request.action,
   });
 };

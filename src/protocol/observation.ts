@@ -1,20 +1,11 @@
 import { z } from 'zod';
 
-/** WebShop's available actions, exactly as its text environment defines them. */
-export const webShopAvailableActionsSchema = z.object({
-  has_search_bar: z.boolean(),
-  clickables: z.array(z.string()),
-});
-
-/** WebArena's available actions: the ids of actionable accessibility-tree nodes. */
-export const webArenaAvailableActionsSchema = z.object({
-  ids: z.array(z.string()),
-});
-
-export const availableActionsSchema = z.union([
-  webShopAvailableActionsSchema,
-  webArenaAvailableActionsSchema,
-]);
+/**
+ * A site's available actions. The core knows only that they are a JSON object; each site's profile
+ * registers its own schema (`SiteProfile.availableActionsSchema`: WebShop `{has_search_bar,
+ * clickables}`, WebArena `{ids}`), which the wire schemas and the server's `/schema` are built from.
+ */
+export const availableActionsSchema = z.record(z.string(), z.unknown());
 
 export const sourceSchema = z.enum(['real', 'dream']);
 
@@ -32,8 +23,6 @@ export const observationSchema = z.object({
   last_action_error: z.string().optional(),
 });
 
-export type WebShopAvailableActions = z.infer<typeof webShopAvailableActionsSchema>;
-export type WebArenaAvailableActions = z.infer<typeof webArenaAvailableActionsSchema>;
 export type AvailableActions = z.infer<typeof availableActionsSchema>;
 export type Source = z.infer<typeof sourceSchema>;
 export type Observation = z.infer<typeof observationSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const envNameSchema = z.enum(['webshop', 'webarena']);
+/** A site's registered name (`webshop`, `webarena`, or a site of the registry): lowercase, no spaces. */
+export const envNameSchema = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a site name: lowercase letters, digits, _ or -');
 export const splitSchema = z.enum(['train', 'eval', 'test']);
 
 /** One task of a site: a goal index (WebShop) or a task config id (WebArena), always a string id. */

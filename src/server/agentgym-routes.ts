@@ -2,7 +2,6 @@ import { Router, type Request } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { DreambridgeError } from '../env/errors.js';
-import type { EnvName } from '../protocol/index.js';
 import { handler } from './openenv-routes.js';
 import { parseWire } from './parse-wire.js';
 import type { Session } from './session.js';
@@ -11,7 +10,8 @@ import { MAX_ACTION_CHARS } from './wire-schemas.js';
 
 export interface AgentGymRoutesOptions {
   manager: SessionManager;
-  envName: EnvName;
+  /** How the site's text environment shows an instruction (`SiteProfile.instructionText`). */
+  instructionText: (instruction: string) => string;
   /** Mode of AgentGym sessions that name none: real when the server offers it. */
   defaultMode: 'real' | 'dream';
   logger: Logger;
@@ -40,7 +40,7 @@ export const agentGymRoutes = (options: AgentGymRoutesOptions): Router => {
   const router = Router();
   const session = (idx: string | number): Session => manager.byId(Number(idx), 'agentgym');
   const fromQuery = (req: Request): Session => session(parseWire(querySchema, req.query, 'the query').env_idx);
-  const instructionText = (instruction: string): string => (options.envName === 'webshop' ? `Instruction: ${instruction}` : instruction);
+  const { instructionText } = options;
 
   router.get('/', (_req, res) => {
     res.json('ok');

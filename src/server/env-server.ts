@@ -37,8 +37,8 @@ export interface EnvServerOptions {
   };
   /** What DREAM_NOT_CONFIGURED tells the client to configure. */
   dreamHint?: string;
-  /** The site profile: replayed states are compared by its canonical key (else by exact text). */
-  profile?: SiteProfile;
+  /** The site profile: replayed states are compared by its canonical key; its schemas describe the wire. */
+  profile: SiteProfile;
   /** Where every transition and episode goes, and the run id they carry. */
   runDir: RunDirectory;
   runId: string;
@@ -95,8 +95,7 @@ export interface RunningEnvServer {
 const DEFAULT_DREAM_HINT =
   'no experience model is configured on this server: start it with --buffer RUN_DIR (recorded transitions; the embedded retrieval model) and/or --model openai:NAME (an LLM)';
 
-const sameStateWith = (profile: SiteProfile | undefined) => (recorded: { text: string; url?: string | undefined }, actual: Observation): boolean => {
-  if (!profile) return recorded.text.trim() === actual.text.trim();
+const sameStateWith = (profile: SiteProfile) => (recorded: { text: string; url?: string | undefined }, actual: Observation): boolean => {
   const a = profile.canonicalKey(recorded.url === undefined ? { text: recorded.text } : { text: recorded.text, url: recorded.url });
   return a.key === profile.canonicalKey(actual).key;
 };
@@ -149,7 +148,7 @@ export const startEnvServer = async (options: EnvServerOptions): Promise<Running
   const policy: AccessPolicy = { token: options.token, allowOrigins: options.allowOrigins ?? [], loopbackBind: isLoopbackHost(host) };
   const metadata: ServerMetadata = {
     name: `dreambridge-${options.envName}`,
-    description: `${options.envName === 'webshop' ? 'WebShop' : 'WebArena'} as text states (${[options.real ? 'real: a live site through a browser' : '', options.dream ? 'dream: an experience model' : ''].filter(Boolean).join('; ')}); actions are {action_str} in the site's grammar`,
+    description: `${options.profile.displayName} as text states (${[options.real ? 'real: a live site through a browser' : '', options.dream ? 'dream: an experience model' : ''].filter(Boolean).join('; ')}); actions are {action_str} in the site's grammar`,
     version: '0.0.0',
     ...options.metadata,
   };
@@ -167,8 +166,8 @@ export const startEnvServer = async (options: EnvServerOptions): Promise<Running
   });
   // Every body is read as JSON whatever its content type (clients forget the header), up to the limit.
   app.use(express.json({ limit: options.maxBodyBytes ?? 256 * 1024, type: () => true, strict: false }));
-  app.use(openEnvRoutes({ manager, metadata, logger }));
-  app.use('/agentgym', agentGymRoutes({ manager, envName: options.envName, defaultMode, logger }));
+  app.use(openEnvRoutes({ manager, metadata, availableActions: options.profile.availableActionsSchema, logger }));
+  app.use('/agentgym', agentGymRoutes({ manager, instructionText: (instruction) => options.profile.instructionText(instruction), defaultMode, logger }));
   app.use((req: Request, res: Response) => {
     res.status(404).json({ detail: 'Not Found', message: `no route ${req.method} ${req.path}` });
   });

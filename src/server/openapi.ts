@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpStepSchema, wireActionSchema, wireObservationSchema, wireResetSchema, wireStateSchema } from './wire-schemas.js';
+import { httpStepSchema, wireActionSchema, wireObservationSchemaFor, wireResetSchema, wireStateSchema } from './wire-schemas.js';
 
 /** JSON Schema of a zod schema without the `$schema` key (OpenAPI 3.1 components embed them). */
 export const jsonSchema = (schema: z.ZodType): Record<string, unknown> => {
@@ -8,9 +8,9 @@ export const jsonSchema = (schema: z.ZodType): Record<string, unknown> => {
 };
 
 /** GET /schema: the action, observation and state JSON Schemas, generated from the zod schemas. */
-export const schemaDocument = (): { action: Record<string, unknown>; observation: Record<string, unknown>; state: Record<string, unknown> } => ({
+export const schemaDocument = (availableActions: z.ZodType<Record<string, unknown>>): { action: Record<string, unknown>; observation: Record<string, unknown>; state: Record<string, unknown> } => ({
   action: jsonSchema(wireActionSchema),
-  observation: jsonSchema(wireObservationSchema),
+  observation: jsonSchema(wireObservationSchemaFor(availableActions)),
   state: jsonSchema(wireStateSchema),
 });
 
@@ -31,7 +31,7 @@ const agentGymPost = (summary: string, body: unknown, schema: unknown) => ({
 });
 
 /** GET /openapi.json: what `openenv validate` reads (info.version, /reset, /step, /state). */
-export const openApiDocument = (options: { version: string; title: string; description: string }): Record<string, unknown> => ({
+export const openApiDocument = (options: { version: string; title: string; description: string; availableActions: z.ZodType<Record<string, unknown>> }): Record<string, unknown> => ({
   openapi: '3.1.0',
   info: { title: options.title, version: options.version, description: options.description },
   paths: {
@@ -91,7 +91,7 @@ export const openApiDocument = (options: { version: string; title: string; descr
   components: {
     schemas: {
       Action: jsonSchema(wireActionSchema),
-      Observation: jsonSchema(wireObservationSchema),
+      Observation: jsonSchema(wireObservationSchemaFor(options.availableActions)),
       State: jsonSchema(wireStateSchema),
       ResetRequest: jsonSchema(wireResetSchema),
       StepRequest: { ...jsonSchema(httpStepSchema), properties: { ...(jsonSchema(httpStepSchema)['properties'] as object), action: ref('Action') } },
@@ -105,7 +105,7 @@ export const openApiDocument = (options: { version: string; title: string; descr
         },
         required: ['observation', 'reward', 'done'],
       },
-      AvailableActions: (jsonSchema(wireObservationSchema)['properties'] as Record<string, unknown>)['available_actions'],
+      AvailableActions: (jsonSchema(wireObservationSchemaFor(options.availableActions))['properties'] as Record<string, unknown>)['available_actions'],
       Metadata: { type: 'object', properties: { name: { type: 'string' }, description: { type: 'string' }, version: { type: 'string' }, readme_content: { type: 'string' } }, required: ['name', 'description'] },
       Schemas: { type: 'object', properties: { action: { type: 'object' }, observation: { type: 'object' }, state: { type: 'object' } }, required: ['action', 'observation', 'state'] },
       Error: {

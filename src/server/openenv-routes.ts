@@ -20,6 +20,8 @@ export interface ServerMetadata {
 export interface OpenEnvRoutesOptions {
   manager: SessionManager;
   metadata: ServerMetadata;
+  /** The site's `available_actions` schema (its profile's), for /schema and /openapi.json. */
+  availableActions: z.ZodType<Record<string, unknown>>;
   logger: Logger;
 }
 
@@ -67,11 +69,11 @@ export const openEnvRoutes = (options: OpenEnvRoutesOptions): Router => {
   router.get('/metadata', (_req, res) => {
     res.json(options.metadata);
   });
-  const schemas = schemaDocument();
+  const schemas = schemaDocument(options.availableActions);
   router.get('/schema', (_req, res) => {
     res.json(schemas);
   });
-  const openapi = openApiDocument({ version: options.metadata.version, title: `${options.metadata.name} environment server`, description: options.metadata.description });
+  const openapi = openApiDocument({ version: options.metadata.version, title: `${options.metadata.name} environment server`, description: options.metadata.description, availableActions: options.availableActions });
   router.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });

@@ -44,10 +44,15 @@ export const replayReportSchema = z.object({
   first_mismatch: z.number().int().nonnegative().optional().describe('Index of the first replayed action whose state differed'),
 });
 
-/** The observation as it goes on the wire: the abstract text state, every field explicit. */
-export const wireObservationSchema = observationSchema.extend({
-  replay: replayReportSchema.optional(),
-});
+/**
+ * The observation as it goes on the wire: the abstract text state, every field explicit, with the
+ * site's own `available_actions` schema (registered by its profile).
+ */
+export const wireObservationSchemaFor = (availableActions: z.ZodType<Record<string, unknown>> = observationSchema.shape.available_actions) =>
+  observationSchema.extend({
+    available_actions: availableActions,
+    replay: replayReportSchema.optional(),
+  });
 
 /** `state` of a session (OpenEnv's State: episode_id and step_count, plus ours). */
 export const wireStateSchema = z.object({
@@ -80,7 +85,7 @@ export const httpStepSchema = z.object({
 
 export type WireAction = z.infer<typeof wireActionSchema>;
 export type WireReset = z.infer<typeof wireResetSchema>;
-export type WireObservation = z.infer<typeof wireObservationSchema>;
+export type WireObservation = z.infer<ReturnType<typeof wireObservationSchemaFor>>;
 export type WireState = z.infer<typeof wireStateSchema>;
 export type ReplayReport = z.infer<typeof replayReportSchema>;
 

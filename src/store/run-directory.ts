@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EnvClosedError, RunDirNotEmptyError } from '../env/errors.js';
@@ -6,6 +7,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { JsonlAppender } from './jsonl-appender.js';
 import { readJsonl } from './jsonl-reader.js';
 import { repairJsonlTail } from './jsonl-repair.js';
+import { runManifestSchema, type RunManifest } from './run-manifest.js';
 
 /** File names inside a run directory (DESIGN.md, "Contracts"). */
 export const runFileNames = {
@@ -44,10 +46,10 @@ export interface RunDirectory {
   appendEpisode(line: Episode): Promise<void>;
   /** Appends a fidelity line to `shadow.jsonl` (created on the first one). */
   appendShadow(line: ShadowLine): Promise<void>;
-  /** Replaces `manifest.json` atomically (temporary file + rename). */
-  writeManifest(manifest: Record<string, unknown>): Promise<void>;
+  /** Replaces `manifest.json` atomically (temporary file + rename), validated against its schema. */
+  writeManifest(manifest: RunManifest): Promise<void>;
   /** The manifest, or undefined when none was written yet. */
-  readManifest(): Promise<Record<string, unknown> | undefined>;
+  readManifest(): Promise<RunManifest | undefined>;
   /** All transition lines; a truncated last line (crash mid-write) is ignored. */
   readTransitions(): Promise<Transition[]>;
   /** All episode lines; a truncated last line (crash mid-write) is ignored. */
@@ -114,11 +116,14 @@ export const openRunDirectory = async (dir: string, options: RunDirectoryOptions
     },
     writeManifest: async (manifest) => {
       ensureOpen();
-      await writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`, { fsync });
+      const valid = runManifestSchema.safeParse(manifest);
+      // A manifest that does not say how the data was made is a bug of the command writing it.
+      if (!valid.success) throw new Error(`manifest.json of ${absolute} is incomplete: ${z.prettifyError(valid.error)}`);
+      await writeFileAtomic(paths.manifest, `${JSON.stringify(valid.data, null, 2)}\n`, { fsync });
     },
     readManifest: async () => {
       try {
-        return JSON.parse(await readFile(paths.manifest, 'utf8')) as Record<string, unknown>;
+        return JSON.parse(await readFile(paths.manifest, 'utf8')) as RunManifest;
       } catch (error) {
         if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
         throw error;

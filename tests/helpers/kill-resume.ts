@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { slotOfEpisode } from '../../cli/run-resume.js';
+import { slotOfEpisode } from '../../harness/run-plan/run-resume.js';
 import { episodeSchema, transitionSchema, type Episode, type Transition } from '../../src/protocol/index.js';
 import { cliPath, projectRoot, runCli } from './cli.js';
 

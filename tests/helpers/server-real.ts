@@ -2,29 +2,25 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { openWebShopSource, type RealSource } from '../../cli/serve-webshop.js';
+import { webShopSite } from '../../adapters/webshop/webshop-site-definition.js';
+import { openServedSite, type ServedSite } from '../../harness/run-plan/served-site.js';
 import { startEnvServer, type EnvServerOptions, type RunningEnvServer } from '../../src/server/env-server.js';
 import { createRunId, openRunDirectory, type RunDirectory } from '../../src/store/index.js';
 import { startFixture, type FixtureHandle } from './webshop-fixture.js';
 
 /** The local WebShop and a real source over it (one Chromium, warm contexts, open-context count). */
-export const openRealWebShop = async (options: { warmContexts?: number } = {}): Promise<{ fixture: FixtureHandle; source: RealSource; close(): Promise<void> }> => {
+export const openRealWebShop = async (options: { warmContexts?: number } = {}): Promise<{ fixture: FixtureHandle; source: ServedSite; close(): Promise<void> }> => {
   const fixture = await startFixture();
-  const source = await openWebShopSource(
-    {
-      url: fixture.url,
-      seed: 0,
-      goalCount: fixture.site.goals.length,
-      split: 'train',
-      maxSteps: 15,
-      stepTimeoutMs: 30_000,
-      searchAnywhere: false,
-      observation: 'text',
-      browser: { kind: 'launch' },
-      warmContexts: options.warmContexts ?? 1,
-    },
-    pino({ level: 'silent' }),
-  );
+  const source = await openServedSite({
+    site: webShopSite,
+    siteFlags: { url: fixture.url, goalCount: fixture.site.goals.length, observation: 'text' },
+    seed: 0,
+    split: 'train',
+    stepTimeoutMs: 30_000,
+    browser: {},
+    warmContexts: options.warmContexts ?? 1,
+    logger: pino({ level: 'silent' }),
+  });
   return {
     fixture,
     source,
@@ -37,7 +33,7 @@ export const openRealWebShop = async (options: { warmContexts?: number } = {}): 
 
 /** A server over a real source (and whatever else `options` adds), its run directory in a temp dir. */
 export const startRealServer = async (
-  source: RealSource,
+  source: ServedSite,
   options: Partial<EnvServerOptions> = {},
 ): Promise<{ server: RunningEnvServer; runDir: RunDirectory; stop(): Promise<void> }> => {
   const dir = await mkdtemp(join(tmpdir(), 'dreambridge-real-server-'));

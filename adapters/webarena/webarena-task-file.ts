@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parseWebArenaTasks, type WebArenaTask } from '../adapters/webarena/webarena-task-config.js';
-import { ConfigInvalidError } from '../src/env/errors.js';
+import { parseWebArenaTasks, type WebArenaTask } from './webarena-task-config.js';
+import { ConfigInvalidError } from '../../src/env/errors.js';
 
 /** Reads and validates a WebArena config file (one task or a list); errors name the file. */
 export const readWebArenaTaskFile = (file: string): WebArenaTask[] => {

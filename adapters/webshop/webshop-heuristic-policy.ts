@@ -1,8 +1,10 @@
 import { ConfigInvalidError, NoAvailableActionError } from '../../src/env/errors.js';
 import type { Observation, Task } from '../../src/protocol/index.js';
-import type { HistoryEntry, Policy, PolicyDecision } from '../policy.js';
+import type { HistoryEntry, Policy, PolicyDecision } from '../../src/env/policy.js';
+import { isWebShopActions } from './webshop-available-actions.js';
 import { parseWebShopInstruction, searchKeywords, wordOverlap } from './webshop-instruction.js';
-import { parseWebShopResults, webShopActions, webShopPageType } from './webshop-page.js';
+import { webShopPageType } from './webshop-profile-page-type.js';
+import { parseWebShopResults } from './webshop-results.js';
 
 const NAME = 'heuristic-webshop';
 
@@ -40,12 +42,12 @@ const itemDecision = (instruction: string, history: readonly HistoryEntry[], cli
 };
 
 const decide = (observation: Observation, history: readonly HistoryEntry[], task: Task): PolicyDecision => {
-  const actions = webShopActions(observation);
-  if (!actions) throw new ConfigInvalidError(`the ${NAME} policy acts on WebShop observations only (got available_actions ${JSON.stringify(observation.available_actions)})`);
+  const actions = observation.available_actions;
+  if (!isWebShopActions(actions)) throw new ConfigInvalidError(`the ${NAME} policy acts on WebShop observations only (got available_actions ${JSON.stringify(observation.available_actions)})`);
   const instruction = observation.instruction || task.instruction || '';
   if (actions.has_search_bar) return searchDecision(instruction, history);
   const { clickables } = actions;
-  const page = webShopPageType(observation);
+  const page = observation.page_type ?? webShopPageType(observation.text);
   let decision: PolicyDecision | undefined;
   if (page === 'results') decision = resultsDecision(observation, instruction, clickables);
   else if (page === 'item') decision = itemDecision(instruction, history, clickables);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigInvalidError } from '../src/env/errors.js';
-import type { EnvName, Task } from '../src/protocol/index.js';
+import { ConfigInvalidError } from '../../src/env/errors.js';
+import type { EnvName, Task } from '../../src/protocol/index.js';
 
 const taskLineSchema = z.object({ task_id: z.union([z.string().min(1), z.number().int()]), instruction: z.string().min(1) }).loose();
 

@@ -1,5 +1,5 @@
-import type { TimeoutOptions } from '../src/env/index.js';
-import type { Observation, Task } from '../src/protocol/index.js';
+import type { TimeoutOptions } from './env.js';
+import type { Observation, Task } from '../protocol/index.js';
 
 /** One step of an episode as a policy sees its history. */
 export interface HistoryEntry {

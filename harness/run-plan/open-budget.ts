@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
-import { openLedger } from '../src/budget/ledger.js';
-import { createMemoryBudget } from '../src/budget/memory-budget.js';
-import type { RealBudget } from '../src/budget/real-budget.js';
+import { openLedger } from '../../src/budget/ledger.js';
+import { createMemoryBudget } from '../../src/budget/memory-budget.js';
+import type { RealBudget } from '../../src/budget/real-budget.js';
 
 /**
  * The real-interaction budget of a run or a server: a persistent ledger (`--ledger FILE`, created with
  * `--real-cap N` when missing), an in-memory cap when only `--real-cap` is given (it does not
  * survive the process: resumed runs start over, which the log says), or none.
  */
-export const openBudget = async (flags: { ledger?: string; realCap?: number }, logger: Logger): Promise<RealBudget | undefined> => {
+export const openBudget = async (flags: { ledger?: string | undefined; realCap?: number | undefined }, logger: Logger): Promise<RealBudget | undefined> => {
   if (flags.ledger) return openLedger(flags.ledger, flags.realCap === undefined ? {} : { cap: flags.realCap });
   if (flags.realCap !== undefined) {
     logger.warn({ cap: flags.realCap }, '--real-cap without --ledger: the cap is kept in memory only; give --ledger FILE to keep it across resumes and processes');

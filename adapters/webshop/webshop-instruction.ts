@@ -1,4 +1,4 @@
-import { stopWords } from './stop-words.js';
+import { contentWords, words } from '../../src/text/words.js';
 
 /** A WebShop goal instruction split into its parts. */
 export interface WebShopInstruction {
@@ -51,18 +51,6 @@ export const parseWebShopInstruction = (instruction: string): WebShopInstruction
   }
   return priceUpper === undefined ? { goal: rest, options } : { goal: rest, options, priceUpper };
 };
-
-/** Lower-cased words of a text with punctuation removed (apostrophes dropped, other marks split words). */
-export const words = (text: string): string[] =>
-  text
-    .toLowerCase()
-    .replace(/['’`]/g, '')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .split(' ')
-    .filter((word) => word.length > 0);
-
-/** Words of a text without stop words, in order, each once. */
-export const contentWords = (text: string): string[] => [...new Set(words(text).filter((word) => !stopWords.has(word)))];
 
 /** The search keywords of an instruction: its goal part (no price, no options) as content words. */
 export const searchKeywords = (instruction: string): string[] => {

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { RunEvent } from '../harness/runner.js';
+import type { RunEvent } from '../runner.js';
 
 export interface ProgressReporter {
   onEvent(event: RunEvent): void;

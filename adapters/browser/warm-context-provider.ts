@@ -1,5 +1,5 @@
 import type { BrowserContext, BrowserContextOptions } from 'playwright-core';
-import type { BrowserProvider } from '../adapters/browser/browser-provider.js';
+import type { BrowserProvider } from './browser-provider.js';
 
 export interface WarmContextProvider extends BrowserProvider {
   /** Launches the browser and fills the pool, so the first reset pays neither. */

@@ -1,5 +1,5 @@
-import type { Episode, Transition } from '../src/protocol/index.js';
-import type { RunDirectory } from '../src/store/index.js';
+import type { Episode, Transition } from '../../src/protocol/index.js';
+import type { RunDirectory } from '../../src/store/index.js';
 
 /** The slot of an episode id `<runId>-<task_id>-<slot>`. */
 export const slotOfEpisode = (episodeId: string): number | undefined => {

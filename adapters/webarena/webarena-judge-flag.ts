@@ -1,6 +1,6 @@
-import type { Judge } from '../adapters/webarena/evaluators/judge.js';
-import { createOpenAIJudge } from '../adapters/webarena/evaluators/openai-judge.js';
-import { ConfigInvalidError } from '../src/env/errors.js';
+import type { Judge } from './evaluators/judge.js';
+import { createOpenAIJudge } from './evaluators/openai-judge.js';
+import { ConfigInvalidError } from '../../src/env/errors.js';
 
 export interface JudgeFlags {
   judge?: string;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ConfigInvalidError } from '../src/env/errors.js';
-import type { Task } from '../src/protocol/index.js';
+import { ConfigInvalidError } from '../../src/env/errors.js';
+import type { Task } from '../../src/protocol/index.js';
 
 /** Replay actions: a JSON list (every episode plays it) or an object of task id → list. */
 export const replayActions = (file: string): ((task: Task) => string[]) => {

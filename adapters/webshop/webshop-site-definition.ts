@@ -1,0 +1,133 @@
+import type { Env, EnvFactory } from '../../src/env/env.js';
+import { ConfigInvalidError } from '../../src/env/errors.js';
+import type { SiteDefinition, SiteFacts, SiteFlagValues, SiteTasks } from '../../src/env/site-definition.js';
+import type { Split, Task } from '../../src/protocol/index.js';
+import { createHeuristicWebShopPolicy } from './webshop-heuristic-policy.js';
+import { createWebShopProfile, WEBSHOP_DEFAULT_GOAL_COUNT, WEBSHOP_DEFAULT_MAX_STEPS, WEBSHOP_KEY_VERSION, WEBSHOP_PROFILE_VERSION } from './webshop-profile.js';
+
+/** What the WebShop site knows before it is opened: its goals (and their instructions when local). */
+export interface WebShopFacts extends SiteFacts {
+  goalCount: number;
+  /** The user's deployment (`--url`); absent for the local site. */
+  baseUrl?: string;
+}
+
+/** The started local WebShop. */
+export interface WebShopLocation {
+  baseUrl: string;
+}
+
+/** The WebShop flags every real-site command takes (commander keys). */
+interface WebShopFlags {
+  url?: string;
+  goalCount?: number;
+  searchAnywhere?: boolean;
+  observation?: 'text' | 'text_rich';
+}
+
+const flagsOf = (flags: SiteFlagValues): WebShopFlags => flags as WebShopFlags;
+
+const positiveInt = (value: string): number => {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new ConfigInvalidError(`"${value}" is not an integer ≥ 1.`);
+  return Number(value);
+};
+
+/**
+ * WebShop's goals as tasks: a split in order, or a goal by index (`instruction` where the goals'
+ * texts are known, as on the local site).
+ */
+export const webShopTasks = (goalCount: number, instruction?: (index: number) => string | undefined): SiteTasks => {
+  const profile = createWebShopProfile({ goalCount });
+  const withInstruction = (task: Task): Task => {
+    const text = instruction?.(Number(task.task_id));
+    return text === undefined ? task : { ...task, instruction: text };
+  };
+  return {
+    split: (split: Split) => profile.tasks(split).map(withInstruction),
+    byId: (id, flag) => {
+      const index = Number(id);
+      if (!/^\d+$/.test(id) || index >= goalCount) throw new ConfigInvalidError(`${flag}: goal ${id} is out of range: the site has goals 0 to ${goalCount - 1}`);
+      return withInstruction({ task_id: String(index), env: 'webshop' });
+    },
+  };
+};
+
+/** The WebShop site: the local one or a user's deployment, through Playwright. */
+export const webShopSite: SiteDefinition<WebShopFacts, WebShopLocation> = {
+  name: 'webshop',
+  displayName: 'WebShop',
+  defaults: {
+    maxSteps: WEBSHOP_DEFAULT_MAX_STEPS,
+    policy: () => 'heuristic',
+    collectEpisodes: 20,
+    localIsolated: true,
+  },
+  flags: [
+    { flags: '--url <url>', description: 'base URL of your WebShop deployment (e.g. http://127.0.0.1:3000)' },
+    { flags: '--goal-count <n>', description: "goals of a --url site (default 6910, WebShop's synthetic goals)", parse: positiveInt },
+    { flags: '--search-anywhere', description: "allow search[...] on any page, as WebShop's text env does (default: only where the search bar is); dream and real agree on it" },
+    { flags: '--observation <mode>', description: 'observation text format', choices: ['text', 'text_rich'], defaultValue: 'text' },
+  ],
+  locationHint: '--fixture (the local WebShop) or --url URL',
+  hasRemote: (flags) => Boolean(flagsOf(flags).url),
+  facts: (flags) => {
+    const { url, goalCount = WEBSHOP_DEFAULT_GOAL_COUNT } = flagsOf(flags);
+    return Promise.resolve({
+      goalCount,
+      tasks: webShopTasks(goalCount),
+      ...(url ? { baseUrl: url } : {}),
+      manifest: { env: 'webshop', profile_version: WEBSHOP_PROFILE_VERSION, key_version: WEBSHOP_KEY_VERSION, ...(url ? { base_url: url } : {}), goal_count: goalCount },
+    });
+  },
+  profile: (flags, facts, maxSteps) => createWebShopProfile({ goalCount: facts.goalCount, searchAnywhere: flagsOf(flags).searchAnywhere ?? false, maxSteps }),
+  open: async (options) => {
+    const flags = flagsOf(options.flags);
+    const baseUrl = options.local?.baseUrl ?? options.facts.baseUrl;
+    if (baseUrl === undefined) throw new ConfigInvalidError(`a real WebShop run needs ${webShopSite.locationHint}`);
+    // Loaded here, not at import: every command builds its flags from the registry, few open a browser.
+    const [{ supplyContexts }, { checkBaseUrl }, { WebShopEnv }] = await Promise.all([import('../browser/context-supply.js'), import('./check-base-url.js'), import('./webshop-env.js')]);
+    await checkBaseUrl(baseUrl);
+    const contexts = supplyContexts(options.browser, options.contexts);
+    const open = new Set<Env>();
+    try {
+      await contexts.start();
+    } catch (error) {
+      await contexts.provider.close();
+      throw error;
+    }
+    const factory: EnvFactory = {
+      source: 'real',
+      create: () => {
+        const env = new WebShopEnv({
+          baseUrl,
+          browser: contexts.provider,
+          maxSteps: options.profile.maxSteps,
+          timeoutMs: options.stepTimeoutMs,
+          searchAnywhere: flags.searchAnywhere ?? false,
+          observationMode: flags.observation ?? 'text',
+        });
+        open.add(env);
+        const close = env.close.bind(env);
+        env.close = async () => {
+          open.delete(env);
+          await close();
+        };
+        return Promise.resolve(env);
+      },
+      close: async () => {
+        await Promise.all([...open].map((env) => env.close()));
+        await contexts.provider.close();
+      },
+    };
+    return {
+      factory,
+      ...(contexts.openContexts ? { openContexts: contexts.openContexts } : {}),
+      browserVersion: await contexts.provider.version(),
+      manifest: { ...options.facts.manifest, base_url: baseUrl, observation: flags.observation ?? 'text', search_anywhere: flags.searchAnywhere ?? false },
+      close: () => factory.close(),
+    };
+  },
+  policies: {
+    heuristic: () => () => createHeuristicWebShopPolicy(),
+  },
+};
