@@ -8,7 +8,7 @@ import { ActionRefused, currentPage, isAllowedUrl, performWebArenaAction, type T
 import { evaluateWebArenaEpisode } from './webarena-episode-evaluation.js';
 import { prepareWebArenaContext, type LoginCredentials } from './webarena-login.js';
 import { observeWebArenaPage, renderCompactView, resolveElement } from './webarena-observation.js';
-import { formatWebArenaAction, parseWebArenaAction, webArenaPageType } from './webarena-profile.js';
+import { formatWebArenaAction, parseWebArenaAction, WEBARENA_DEFAULT_MAX_STEPS, webArenaPageType } from './webarena-profile.js';
 import { resolvePlaceholders, startUrls } from './webarena-sites.js';
 import type { WebArenaTask } from './webarena-task-config.js';
 import type { Judge } from './evaluators/judge.js';
@@ -129,7 +129,7 @@ export class WebArenaEnv implements Env {
     this.unparseable = parsed.ok ? 0 : this.unparseable + 1;
     const repeated = this.recent.length === EARLY_STOP_REPEATS && this.recent.every((a) => a === canonical);
     const earlyStop = this.unparseable >= EARLY_STOP_REPEATS || repeated;
-    const limit = this.steps >= (this.options.maxSteps ?? 30);
+    const limit = this.steps >= (this.options.maxSteps ?? WEBARENA_DEFAULT_MAX_STEPS);
 
     let error: string | undefined;
     if (this.finished) error = 'INVALID_ACTION: the episode is over';

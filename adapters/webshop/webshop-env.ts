@@ -6,7 +6,7 @@ import type { BrowserProvider } from '../browser/browser-provider.js';
 import { DEFAULT_STEP_TIMEOUT_MS, withTimeout } from '../browser/with-timeout.js';
 import { parseReward, parseRewardInfo } from './reward-info.js';
 import { snapshotWebShopPage, type WebShopPageSnapshot } from './webshop-page-snapshot.js';
-import { validateWebShopAction, webShopPageType, webShopPageTypeFromUrl } from './webshop-profile.js';
+import { validateWebShopAction, WEBSHOP_DEFAULT_MAX_STEPS, webShopPageType, webShopPageTypeFromUrl } from './webshop-profile.js';
 
 export interface WebShopEnvOptions {
   /** Base URL of a WebShop: the local fixture or a real deployment, e.g. http://127.0.0.1:3000. */
@@ -25,7 +25,8 @@ export interface WebShopEnvOptions {
   sessionPrefix?: string;
 }
 
-export const DEFAULT_MAX_STEPS = 15;
+/** Default of `WebShopEnvOptions.maxSteps`: the profile's (WebShop's own 15). */
+export const DEFAULT_MAX_STEPS = WEBSHOP_DEFAULT_MAX_STEPS;
 
 let episodeCounter = 0;
 

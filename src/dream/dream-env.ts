@@ -9,7 +9,7 @@ export interface DreamEnvOptions {
   profile: SiteProfile;
   /** A recorded first state of a task (from the buffer), else the profile renders one. */
   initialState?: (task: Task) => string | undefined;
-  /** Steps before truncation. Default 15. */
+  /** Steps before truncation. Default: the profile's (`SiteProfile.maxSteps`). */
   maxSteps?: number;
   /** Steps of history passed to the model. Default 4. */
   historyLength?: number;
@@ -66,7 +66,7 @@ export class DreamEnv implements Env {
     if (!current || !task) throw new EnvNotResetError();
     const started = performance.now();
     this.steps += 1;
-    const maxSteps = this.options.maxSteps ?? 15;
+    const maxSteps = this.options.maxSteps ?? this.options.profile.maxSteps;
     const verdict = this.finished ? { valid: false, reason: 'the episode is over' } : this.options.profile.validateAction(action, current.available_actions);
     if (!verdict.valid) {
       // Rejected before any model call, as the real site would refuse it: no retrieval either.

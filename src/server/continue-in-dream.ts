@@ -6,7 +6,7 @@ import type { Observation, SiteProfile, Task } from '../protocol/index.js';
 export interface DreamContinuationOptions {
   model: ExperienceModel;
   profile: SiteProfile;
-  /** The episode's step limit; the dream gets what the real part left of it. Default 15. */
+  /** The episode's step limit; the dream gets what the real part left of it. Default: the profile's. */
   maxSteps?: number;
 }
 
@@ -22,5 +22,5 @@ export const dreamContinuation =
       model: options.model,
       profile: options.profile,
       initialState: () => observation.text,
-      maxSteps: Math.max(1, (options.maxSteps ?? 15) - stepsTaken),
+      maxSteps: Math.max(1, (options.maxSteps ?? options.profile.maxSteps) - stepsTaken),
     });
