@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { WebSocket, type RawData } from 'ws';
-import { DreambridgeError } from '../env/errors.js';
+import { EnvNotResetError, SessionClosedError } from '../env/errors.js';
 import { openEnvPayload } from './openenv-payload.js';
 import { parseWire } from './parse-wire.js';
 import type { Session } from './session.js';
@@ -77,7 +77,7 @@ export const serveWsConnection = (socket: WebSocket, options: WsConnectionOption
 
   /** The connection's live session for a step or state, or why there is none. */
   const current = (): Session | undefined => {
-    if (session?.isClosed) throw new DreambridgeError('SESSION_CLOSED', 'this session was closed (idle too long, or the server is stopping): reset to start a new one');
+    if (session?.isClosed) throw new SessionClosedError('this session was closed (idle too long, or the server is stopping): reset to start a new one');
     return session;
   };
 
@@ -113,7 +113,7 @@ export const serveWsConnection = (socket: WebSocket, options: WsConnectionOption
           const envelope = parseWire(wsStepMessageSchema, message, 'the step message');
           const action = parseWire(wireActionSchema, envelope.data, 'the action');
           const live = current();
-          if (!live) throw new DreambridgeError('ENV_NOT_RESET', 'no episode to step: send a reset first');
+          if (!live) throw new EnvNotResetError('no episode to step: send a reset first');
           send({ type: 'observation', data: openEnvPayload(await live.step(action)) });
           return;
         }
