@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { ConfigInvalidError } from '../src/env/errors.js';
 import type { CollectFlags } from './collect-run.js';
 import { parseGoalRange } from './goal-range.js';
 import { intOption } from './parse-int-option.js';
@@ -44,7 +45,7 @@ const collectFor = async (flags: CollectCommandFlags) => {
       ),
     );
   }
-  if (flags.policy === 'oracle') throw new Error('--policy oracle is for WebArena fixture tasks');
+  if (flags.policy === 'oracle') throw new ConfigInvalidError('--policy oracle is for WebArena fixture tasks');
   return runCollect({ ...flags, policy: flags.policy ?? 'heuristic', episodes: flags.episodes ?? 20, maxSteps: flags.maxSteps ?? 15 });
 };
 
