@@ -102,6 +102,7 @@ export class SessionManager {
       this.reaped += 1;
       const seconds = Math.round(this.options.idleTimeoutMs / 100) / 10;
       this.services.logger.info({ session: session.id, kind: session.kind }, 'idle session reaped');
+      // The reaper does not wait for the close (it frees the env in the background); failures are logged.
       void this.close(session, 'closed', `idle for more than ${seconds} s`).catch((error: unknown) =>
         this.services.logger.error({ err: error, session: session.id }, 'closing an idle session failed'),
       );

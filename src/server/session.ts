@@ -203,7 +203,9 @@ export class Session {
 
   /**
    * Lets a line be written while the reply goes out: the answer does not wait for the disk, the
-   * session's next operation does (so a crash loses at most the step just answered).
+   * session's next operation does (so a crash loses at most the step just answered). Fire and
+   * forget by design, yet nothing is lost silently: a failure is logged and kept (`writeFailure`),
+   * and `writes` tracks every write so closing the session waits for them.
    */
   private writeBehind(write: Promise<unknown>): void {
     const tracked = write.catch((error: unknown) => {

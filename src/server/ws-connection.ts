@@ -144,6 +144,7 @@ export const serveWsConnection = (socket: WebSocket, options: WsConnectionOption
       gone = true;
       const closing = session ? manager.close(session, 'closed', 'closed by the client') : Promise.resolve();
       session = undefined;
+      // An event handler cannot await: the close runs on, its failure is logged, then the socket closes.
       void closing.catch((error: unknown) => logger.error({ err: error }, 'closing a session failed')).finally(() => socket.close(1000, 'closed'));
       return;
     }
@@ -151,7 +152,8 @@ export const serveWsConnection = (socket: WebSocket, options: WsConnectionOption
   });
   socket.on('close', () => {
     gone = true;
-    // A dropped connection is a close: the episode is recorded and the browser context freed.
+    // A dropped connection is a close: the episode is recorded and the browser context freed
+    // (in the background: nobody is left to answer; a failure is logged).
     if (session && !session.isClosed) void manager.close(session, 'closed', 'the connection closed').catch((error: unknown) => logger.error({ err: error }, 'closing a session failed'));
   });
   socket.on('error', (error) => logger.debug({ err: error }, 'ws connection error'));
