@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { LedgerSnapshot } from '../src/budget/real-budget.js';
+import { ConfigInvalidError } from '../src/env/errors.js';
 import { intOption } from './parse-int-option.js';
 
 interface LedgerFlags {
@@ -49,9 +50,7 @@ const init = async (flags: LedgerFlags & { cap: number }): Promise<void> => {
 const reset = async (flags: LedgerFlags & { cap?: number; yes?: boolean }): Promise<void> => {
   const what = flags.cap === undefined ? 'sets used to 0' : `sets used to 0 and the cap to ${flags.cap}`;
   if (!flags.yes) {
-    console.error(`refusing to reset the ledger ${flags.ledger} without --yes (it ${what}; real interactions already spent are not given back by the sites)`);
-    process.exitCode = 1;
-    return;
+    throw new ConfigInvalidError(`refusing to reset the ledger ${flags.ledger} without --yes (it ${what}; real interactions already spent are not given back by the sites)`);
   }
   const ledger = await (await loadLedger()).openLedger(flags.ledger, { create: false });
   try {

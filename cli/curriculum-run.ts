@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { curriculumStep, type CurriculumStepResult, type CurriculumTask } from '../harness/curriculum/curriculum-step.js';
 import { createOpenAITaskGenerator } from '../harness/curriculum/task-generator.js';
+import { hasCode } from '../src/env/code-of.js';
 import { ConfigInvalidError } from '../src/env/errors.js';
 import { episodeSchema, type Episode } from '../src/protocol/index.js';
 import { recordedProvenance, ReplayBuffer } from '../src/replay/index.js';
@@ -47,7 +48,7 @@ export const runCurriculum = async (flags: CurriculumFlags): Promise<CurriculumS
     try {
       episodes.push(...(await readJsonl(join(dir, runFileNames.episodes), episodeSchema)));
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'ENOENT') throw new ConfigInvalidError(`--runs ${dir}: no ${runFileNames.episodes} there (give a run directory written by collect or run)`);
+      if (hasCode(error, 'ENOENT')) throw new ConfigInvalidError(`--runs ${dir}: no ${runFileNames.episodes} there (give a run directory written by collect or run)`);
       throw error;
     }
     if (!flags.taskFile) await buffer.loadRunDirectory(dir, recordedProvenance);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { ConfigInvalidError } from '../src/env/errors.js';
 import { intOption } from './parse-int-option.js';
 
 interface DoctorFlags {
@@ -11,8 +12,7 @@ interface DoctorFlags {
 
 const runDoctor = async (flags: DoctorFlags): Promise<void> => {
   if (flags.env !== 'webshop') {
-    console.error(`error CONFIG_INVALID: --env ${flags.env} is not supported yet (webshop is)`);
-    process.exit(1);
+    throw new ConfigInvalidError(`--env ${flags.env} is not supported yet (webshop is)`);
   }
   const { runWebShopDoctor } = await import('../adapters/webshop/webshop-doctor.js');
   const report = await runWebShopDoctor({ baseUrl: flags.url, goal: flags.goal, timeoutMs: flags.stepTimeout });

@@ -1,5 +1,4 @@
-import { Command, CommanderError } from 'commander';
-import { isDreambridgeError } from '../src/env/errors.js';
+import { Command } from 'commander';
 import { budgetCommand } from './budget-command.js';
 import { collectCommand } from './collect-command.js';
 import { demoCommand } from './demo-command.js';
@@ -13,12 +12,11 @@ import { serveCommand } from './serve-command.js';
 import { runCommand } from './run-command.js';
 import { fidelityCommand } from './fidelity-command.js';
 import { curriculumCommand } from './curriculum-command.js';
+import { reportError, throwParseErrors } from './report-error.js';
 
 const program = new Command('dreambridge')
   .description('A real-environment bridge for agent RL with synthetic experience: WebShop and WebArena through a browser.')
-  .version(packageVersion(), '-V, --version')
-  .showHelpAfterError('(run with --help for usage)')
-  .exitOverride();
+  .version(packageVersion(), '-V, --version');
 
 program.addCommand(demoCommand());
 program.addCommand(collectCommand());
@@ -33,16 +31,11 @@ program.addCommand(budgetCommand());
 program.addCommand(reportCommand());
 program.addCommand(serveCommand());
 
+// A flag mistake is one `error CONFIG_INVALID: …` line and exit 1, like any typed error.
+throwParseErrors(program);
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
-  // Typed errors (the product's and the fixtures') carry a stable code: show it, not a stack.
-  const code = isDreambridgeError(error) ? error.code : (error as { code?: unknown }).code;
-  if (error instanceof Error && typeof code === 'string' && /^[A-Z_]+$/.test(code)) {
-    console.error(`error ${code}: ${error.message}`);
-  } else {
-    console.error(`error: ${(error as Error).stack ?? String(error)}`);
-  }
-  process.exit(1);
+  process.exit(reportError(error));
 }

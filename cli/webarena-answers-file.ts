@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { codeOf } from '../src/env/code-of.js';
 import { AnswersInvalidError, ConfigInvalidError } from '../src/env/errors.js';
 
 /** One line of an answers file: what an agent ended a WebArena task with. */
@@ -30,7 +31,7 @@ export const readAnswersFile = (file: string): WebArenaAnswer[] => {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigInvalidError(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ConfigInvalidError(`${file}: cannot read: ${codeOf(error) ?? (error as Error).message}`);
   }
   const answers: WebArenaAnswer[] = [];
   const firstLine = new Map<number, number>();

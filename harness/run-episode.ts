@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Env, EnvFactory, TimeoutOptions } from '../src/env/index.js';
+import { codeOf, hasCode } from '../src/env/code-of.js';
 import { DreambridgeError } from '../src/env/errors.js';
 import {
   stepResultSchema,
@@ -77,12 +78,9 @@ const store = async (write: () => Promise<void>): Promise<void> => {
 /** `CODE: message` when the error has a string code, else the message. */
 export const describeError = (error: unknown): string => {
   const message = error instanceof Error ? error.message : String(error);
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? `${code}: ${message}` : message;
+  const code = codeOf(error);
+  return code === undefined ? message : `${code}: ${message}`;
 };
-
-const errorCode = (error: unknown): unknown =>
-  typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
 
 /** The env's step result, checked: a malformed one ends the episode with an error naming the field. */
 const checkStepResult = (result: StepResult): StepResult => {
@@ -161,7 +159,7 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
       try {
         result = checkStepResult(await abortable(pending, signal));
       } catch (failure) {
-        refused = errorCode(failure) === 'REAL_BUDGET_EXHAUSTED';
+        refused = hasCode(failure, 'REAL_BUDGET_EXHAUSTED');
         if (env.source === 'real' && !refused) context.countRealStep();
         if (!refused) await logFailedStep(observation, decision.action, decision.thought, failure, performance.now() - sentAt);
         throw failure;
@@ -208,7 +206,7 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
     if (timedOut()) throw new EpisodeTimeoutError(context.episodeTimeoutMs ?? 0);
   } catch (failure) {
     if (failure instanceof StoreFailure) throw failure.error;
-    if (errorCode(failure) === 'REAL_BUDGET_EXHAUSTED') {
+    if (hasCode(failure, 'REAL_BUDGET_EXHAUSTED')) {
       termination = 'budget';
       error = describeError(failure);
     } else if (timedOut()) {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromiumRemedy, findChromiumExecutable } from '../adapters/browser/executable.js';
 import { defaultChromiumArgs, launchChromium } from '../adapters/browser/launch.js';
+import { codeOf } from '../src/env/code-of.js';
 import { BrowserNotFoundError, DreambridgeError } from '../src/env/errors.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -109,7 +110,7 @@ describe('launchChromium', () => {
     writeFileSync(broken, '#!/bin/sh\necho "cannot start" >&2\nexit 3\n');
     const error: unknown = await launchChromium({ executablePath: broken, timeoutMs: 10_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DreambridgeError);
-    expect((error as DreambridgeError).code).toBe('BROWSER_LAUNCH_FAILED');
+    expect(codeOf(error)).toBe('BROWSER_LAUNCH_FAILED');
     expect((error as DreambridgeError).message).toContain(broken);
     expect((error as DreambridgeError).message).toContain('cannot start');
     expect((error as DreambridgeError).cause).toBeInstanceOf(Error);

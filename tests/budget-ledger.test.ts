@@ -6,7 +6,7 @@ import { openLedger, type Ledger } from '../src/budget/ledger.js';
 import { newLedgerData } from '../src/budget/ledger-format.js';
 import { createMemoryBudget } from '../src/budget/memory-budget.js';
 import type { RealBudget } from '../src/budget/real-budget.js';
-import { DreambridgeError } from '../src/env/errors.js';
+import { codeOf, hasCode } from '../src/env/code-of.js';
 import { hammerLedger, startLedgerWorker } from './helpers/ledger-processes.js';
 
 let dir: string;
@@ -18,11 +18,11 @@ const open = async (...args: Parameters<typeof openLedger>): Promise<Ledger> => 
   return ledger;
 };
 const onDisk = (): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-const codeOf = async (promise: Promise<unknown>): Promise<{ code: string; message: string }> => {
+const rejectionOf = async (promise: Promise<unknown>): Promise<{ code: string; message: string }> => {
   try {
     await promise;
   } catch (error) {
-    return { code: (error as DreambridgeError).code, message: (error as Error).message };
+    return { code: codeOf(error) ?? '', message: (error as Error).message };
   }
   throw new Error('expected a rejection');
 };
@@ -41,7 +41,7 @@ const hammer = async (budget: RealBudget, attempts: number): Promise<{ granted: 
         await reservation.commit();
         granted += 1;
       } catch (error) {
-        if ((error as DreambridgeError).code !== 'REAL_BUDGET_EXHAUSTED') throw error;
+        if (!hasCode(error, 'REAL_BUDGET_EXHAUSTED')) throw error;
         exhausted += 1;
       }
     }
@@ -91,7 +91,7 @@ describe('ledger file', () => {
         expect(data.used + data.reserved).toBeLessThanOrEqual(500);
         reads += 1;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        if (!hasCode(error, 'ENOENT')) throw error;
       }
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
@@ -107,7 +107,7 @@ describe('ledger file', () => {
   it('counts commits as used, gives released reservations back, and settles each reservation once', async () => {
     const ledger = await open(path, { cap: 3 });
     const [a, b, c] = [await ledger.reserve(), await ledger.reserve(), await ledger.reserve()];
-    expect((await codeOf(ledger.reserve())).code).toBe('REAL_BUDGET_EXHAUSTED');
+    expect((await rejectionOf(ledger.reserve())).code).toBe('REAL_BUDGET_EXHAUSTED');
     await a.commit();
     await b.release();
     expect(await ledger.snapshot()).toMatchObject({ used: 1, reserved: 1, remaining: 1 });
@@ -118,7 +118,7 @@ describe('ledger file', () => {
     const d = await ledger.reserve(); // the released one is available again
     await Promise.all([c.commit(), d.commit()]);
     expect(await ledger.snapshot()).toMatchObject({ used: 3, reserved: 0, remaining: 0 });
-    const exhausted = await codeOf(ledger.reserve());
+    const exhausted = await rejectionOf(ledger.reserve());
     expect(exhausted).toEqual({ code: 'REAL_BUDGET_EXHAUSTED', message: expect.stringContaining(`3 used + 0 reserved of cap 3 (ledger ${path})`) });
   });
 
@@ -144,7 +144,7 @@ describe('ledger file', () => {
     await expect(ledger.reserve({ signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
     expect(await ledger.snapshot()).toMatchObject({ used: 0, reserved: 0 });
     await ledger.close();
-    expect((await codeOf(ledger.reserve())).code).toBe('ENV_CLOSED');
+    expect((await rejectionOf(ledger.reserve())).code).toBe('ENV_CLOSED');
   });
 
   it('never writes into the live file, even when a crashed writer left its spare names linked to it', async () => {
@@ -205,11 +205,11 @@ describe('crashes', () => {
     expect(onDisk()).toMatchObject({ used: 8, lost_in_flight: 3, reservations: [] });
     await (await earlyA.reserve()).commit();
     await (await after.reserve()).commit();
-    expect((await codeOf(earlyA.reserve())).code).toBe('REAL_BUDGET_EXHAUSTED');
+    expect((await rejectionOf(earlyA.reserve())).code).toBe('REAL_BUDGET_EXHAUSTED');
     expect(await after.snapshot()).toMatchObject({ used: 10, reserved: 0, remaining: 0 });
 
     expect(await earlyB.snapshot()).toMatchObject({ used: 1, reserved: 3 });
-    expect((await codeOf(earlyB.reserve())).code).toBe('REAL_BUDGET_EXHAUSTED');
+    expect((await rejectionOf(earlyB.reserve())).code).toBe('REAL_BUDGET_EXHAUSTED');
     expect(await earlyB.snapshot()).toMatchObject({ used: 4, reserved: 0, remaining: 0 });
   });
 
@@ -244,7 +244,7 @@ describe('errors', () => {
     ];
     for (const [content, problem] of cases) {
       writeFileSync(path, content);
-      const error = await codeOf(openLedger(path, { cap: 5 }));
+      const error = await rejectionOf(openLedger(path, { cap: 5 }));
       expect(error.code).toBe('LEDGER_INVALID');
       expect(error.message).toContain(path);
       expect(error.message).toContain(problem);
@@ -255,26 +255,26 @@ describe('errors', () => {
   it('an invalid file met later (edited by hand) is LEDGER_INVALID too', async () => {
     const ledger = await open(path, { cap: 5 });
     writeFileSync(path, 'garbage');
-    expect(await codeOf(ledger.reserve())).toMatchObject({ code: 'LEDGER_INVALID', message: expect.stringContaining(path) });
+    expect(await rejectionOf(ledger.reserve())).toMatchObject({ code: 'LEDGER_INVALID', message: expect.stringContaining(path) });
   });
 
   it('refuses a different cap naming both, unless resetCap; a missing file needs a cap', async () => {
     const ledger = await open(path, { cap: 5 });
     await (await ledger.reserve()).commit();
     await ledger.close();
-    const mismatch = await codeOf(openLedger(path, { cap: 7 }));
+    const mismatch = await rejectionOf(openLedger(path, { cap: 7 }));
     expect(mismatch.code).toBe('CONFIG_INVALID');
     expect(mismatch.message).toMatch(/cap 5.*cap 7/);
     expect(await (await open(path, { cap: 7, resetCap: true })).snapshot()).toMatchObject({ cap: 7, used: 1, remaining: 6 });
-    expect(await codeOf(openLedger(join(dir, 'missing.json')))).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('missing.json') });
-    expect((await codeOf(openLedger(join(dir, 'bad-cap.json'), { cap: -1 }))).code).toBe('CONFIG_INVALID');
+    expect(await rejectionOf(openLedger(join(dir, 'missing.json')))).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('missing.json') });
+    expect((await rejectionOf(openLedger(join(dir, 'bad-cap.json'), { cap: -1 }))).code).toBe('CONFIG_INVALID');
   });
 
   it('a held lock is LEDGER_LOCKED naming the file after the timeout; a stale one is broken', async () => {
     const ledger = await open(path, { cap: 5 });
     writeFileSync(`${path}.lock`, '');
     const started = performance.now();
-    const locked = await codeOf(openLedger(path, { lockTimeoutMs: 300 }));
+    const locked = await rejectionOf(openLedger(path, { lockTimeoutMs: 300 }));
     expect(locked.code).toBe('LEDGER_LOCKED');
     expect(locked.message).toContain(path);
     expect(performance.now() - started).toBeLessThan(2000);
@@ -292,7 +292,7 @@ describe('memory budget', () => {
     const small = createMemoryBudget(2);
     const a = await small.reserve();
     await small.reserve();
-    expect((await codeOf(small.reserve())).code).toBe('REAL_BUDGET_EXHAUSTED');
+    expect((await rejectionOf(small.reserve())).code).toBe('REAL_BUDGET_EXHAUSTED');
     await a.release();
     await a.commit();
     await (await small.reserve()).commit();

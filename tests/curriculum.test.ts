@@ -5,7 +5,7 @@ import { TaskGenerationError } from '../harness/curriculum/task-generation-error
 import { createOpenAITaskGenerator, validateGeneratedInstruction, type TaskGenerator } from '../harness/curriculum/task-generator.js';
 import { computeTaskVariances } from '../harness/curriculum/task-variance.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../fixtures/llm/scripted-llm-server.js';
-import { isDreambridgeError } from '../src/env/errors.js';
+import { codeOf } from '../src/env/code-of.js';
 
 const ep = (task_id: string, total_reward: number) => ({ task_id, total_reward });
 const seedTask = (task_id: string, instruction = `buy item ${task_id}`): CurriculumTask => ({ task_id, instruction, env: 'webshop', origin: 'seed' });
@@ -175,7 +175,7 @@ describe('createOpenAITaskGenerator over HTTP', () => {
   it('rejects an empty reply with a typed error', async () => {
     const error: unknown = await make().generate({ ...seed, instruction: 'EMPTY-SEED: buy a lamp' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskGenerationError);
-    expect(isDreambridgeError(error) && error.code).toBe('MODEL_OUTPUT_UNPARSEABLE');
+    expect(codeOf(error)).toBe('MODEL_OUTPUT_UNPARSEABLE');
     expect((error as Error).message).toContain('the reply is empty');
   });
 

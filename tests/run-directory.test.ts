@@ -2,7 +2,8 @@ import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DreambridgeError, RunDirNotEmptyError } from '../src/env/errors.js';
+import { codeOf } from '../src/env/code-of.js';
+import { RunDirNotEmptyError } from '../src/env/errors.js';
 import type { Episode, Observation, Transition } from '../src/protocol/index.js';
 import { createRunId, openRunDirectory, runIdPattern, type RunDirectory } from '../src/store/index.js';
 
@@ -77,7 +78,7 @@ describe('openRunDirectory', () => {
     await writeFile(join(dir, 'notes.txt'), 'x');
     const refused = await open(dir).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(RunDirNotEmptyError);
-    expect((refused as DreambridgeError).code).toBe('RUN_DIR_NOT_EMPTY');
+    expect(codeOf(refused)).toBe('RUN_DIR_NOT_EMPTY');
     expect((refused as Error).message).toContain('notes.txt');
     await expect(open(dir, { resume: true })).resolves.toBeDefined();
   });
@@ -117,7 +118,7 @@ describe('openRunDirectory', () => {
 
     await writeFile(run.paths.episodes, `${JSON.stringify(episode)}\n{"broken\n${JSON.stringify(episode)}\n`);
     const corrupt = await run.readEpisodes().catch((error: unknown) => error);
-    expect((corrupt as DreambridgeError).code).toBe('RUN_FILE_CORRUPT');
+    expect(codeOf(corrupt)).toBe('RUN_FILE_CORRUPT');
     expect((corrupt as Error).message).toMatch(/^episodes\.jsonl:2: not JSON/);
   });
 

@@ -12,7 +12,7 @@ import { urlMatch } from '../adapters/webarena/evaluators/url-match.js';
 import { answerTokens, nltkWordTokens } from '../adapters/webarena/evaluators/word-tokens.js';
 import { parseWebArenaTasks, type ProgramHtmlTarget, type WebArenaTask } from '../adapters/webarena/webarena-task-config.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../fixtures/llm/scripted-llm-server.js';
-import { isDreambridgeError } from '../src/env/errors.js';
+import { codeOf } from '../src/env/code-of.js';
 
 /** A judge that answers from a function and records the prompts it was given. */
 const stubJudge = (answer: (prompt: string) => string): Judge & { prompts: string[] } => {
@@ -239,13 +239,13 @@ describe('the OpenAI judge against the scripted LLM server (real HTTP)', () => {
   it('turns HTTP errors and timeouts into JUDGE_FAILED', async () => {
     const judge = createOpenAIJudge({ model: 'judge-model', baseURL: server.url, apiKey: 'k', maxRetries: 0, env: {} });
     const error = await judge.ask('Student answer: error please').catch((e: unknown) => e);
-    expect(isDreambridgeError(error) && error.code).toBe('JUDGE_FAILED');
+    expect(codeOf(error)).toBe('JUDGE_FAILED');
     expect((error as Error).message).toMatch(/^judge openai:judge-model: HTTP 400/);
     const slow = await startScriptedLlmServer({ defaultReply: 'Verdict: correct', delayMs: 2_000 });
     try {
       const slowJudge = createOpenAIJudge({ model: 'm', baseURL: slow.url, apiKey: 'k', maxRetries: 0, timeoutMs: 200, env: {} });
       const timeout = await slowJudge.ask('hi').catch((e: unknown) => e);
-      expect(isDreambridgeError(timeout) && timeout.code).toBe('JUDGE_FAILED');
+      expect(codeOf(timeout)).toBe('JUDGE_FAILED');
       expect((timeout as Error).message).toBe('judge openai:m: no reply within 200 ms');
     } finally {
       await slow.close();

@@ -14,7 +14,7 @@ import {
   WEBARENA_SITES,
 } from '../adapters/webarena/webarena-sites.js';
 import { parseWebArenaTasks, summarizeTasks, type WebArenaTask } from '../adapters/webarena/webarena-task-config.js';
-import { isDreambridgeError } from '../src/env/errors.js';
+import { codeOf } from '../src/env/code-of.js';
 import { sharedFile } from './helpers/shared-data.js';
 
 /** A minimal valid task in WebArena's shape. */
@@ -39,7 +39,7 @@ const problem = (json: unknown, file = 'tasks.json'): string => {
   try {
     parseWebArenaTasks(json, file);
   } catch (error) {
-    expect(isDreambridgeError(error) && error.code).toBe('CONFIG_INVALID');
+    expect(codeOf(error)).toBe('CONFIG_INVALID');
     return (error as Error).message;
   }
   throw new Error('expected CONFIG_INVALID');
@@ -141,7 +141,7 @@ describe('WebArena sites and placeholders', () => {
       try {
         parseSitesFlag(flag);
       } catch (e) {
-        expect(isDreambridgeError(e) && e.code).toBe('CONFIG_INVALID');
+        expect(codeOf(e)).toBe('CONFIG_INVALID');
         return (e as Error).message;
       }
       throw new Error('expected an error');
@@ -172,7 +172,7 @@ describe('WebArena sites and placeholders', () => {
     try {
       resolvePlaceholders('__MAP__', {});
     } catch (e) {
-      expect(isDreambridgeError(e) && e.code).toBe('PLACEHOLDER_UNRESOLVED');
+      expect(codeOf(e)).toBe('PLACEHOLDER_UNRESOLVED');
     }
     expect(placeholdersIn('__MAP__/a |AND| __WIKIPEDIA__/b __MAP__')).toEqual(['__MAP__', '__WIKIPEDIA__']);
   });
@@ -193,7 +193,7 @@ describe('WebArena sites and placeholders', () => {
       resolveStorageState('./.auth/shopping_state.json', authDir, () => false);
       expect.unreachable();
     } catch (e) {
-      expect(isDreambridgeError(e) && e.code).toBe('STORAGE_STATE_MISSING');
+      expect(codeOf(e)).toBe('STORAGE_STATE_MISSING');
       expect((e as Error).message).toContain('/srv/webarena/.auth/shopping_state.json');
     }
     // Real file system: a relative auth dir gives an absolute path in the error.

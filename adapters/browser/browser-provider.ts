@@ -1,5 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
-import { DreambridgeError, EnvClosedError } from '../../src/env/errors.js';
+import { BrowserLaunchFailedError, EnvClosedError } from '../../src/env/errors.js';
 import { guardNewPage } from './context-expiry.js';
 import { launchChromium, type LaunchChromiumOptions } from './launch.js';
 
@@ -37,7 +37,7 @@ const connect = async (source: BrowserSource): Promise<Browser> => {
       ? await chromium.connect(source.wsEndpoint, { timeout: source.timeoutMs ?? 30_000 })
       : await chromium.connectOverCDP(source.cdpEndpoint, { timeout: source.timeoutMs ?? 30_000 });
   } catch (error) {
-    throw new DreambridgeError('BROWSER_LAUNCH_FAILED', `could not connect to the browser at ${endpoint}: ${(error as Error).message.split('\n')[0]}`, {
+    throw new BrowserLaunchFailedError(`could not connect to the browser at ${endpoint}: ${(error as Error).message.split('\n')[0]}`, {
       cause: error,
       details: { endpoint },
     });

@@ -150,6 +150,8 @@ export class ClusterContextPool {
 
   /** Closes a retired generation once none of its contexts is open. */
   private settle(generation: Generation): void {
+    // Reached from 'disconnected' and context-close events, which cannot wait; finish never rejects
+    // (the provider's close is caught).
     if (generation.retired && generation.open <= 0) void this.finish(generation);
   }
 

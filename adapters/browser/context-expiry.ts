@@ -1,4 +1,5 @@
 import type { BrowserContext } from 'playwright-core';
+import { codeOf } from '../../src/env/code-of.js';
 import { DreambridgeError, EnvClosedError } from '../../src/env/errors.js';
 
 /** An episode's context lease ran out (`episodeTimeoutMs` of the browser cluster): its context was closed. */
@@ -60,7 +61,7 @@ export const expireContext = async (context: BrowserContext, error: Error): Prom
   const pages = context.pages();
   for (const page of pages) tombstone(page, error);
   tombstone(context, error);
-  await context.close({ reason: `${(error as { code?: string }).code ?? error.name}: ${error.message}` }).catch(() => undefined);
+  await context.close({ reason: `${codeOf(error) ?? error.name}: ${error.message}` }).catch(() => undefined);
 };
 
 /**

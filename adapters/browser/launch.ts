@@ -1,5 +1,5 @@
 import { chromium, type Browser } from 'playwright-core';
-import { DreambridgeError } from '../../src/env/errors.js';
+import { BrowserLaunchFailedError } from '../../src/env/errors.js';
 import { requireChromiumExecutable } from './executable.js';
 
 /** Flags for a quiet, reproducible Chromium that runs as root and in containers without a GPU. */
@@ -38,7 +38,7 @@ const summarize = (error: unknown): string => {
 /**
  * Launches a local Chromium through playwright-core. A missing browser throws
  * `BrowserNotFoundError` (with the remedy); a browser that fails to start throws
- * `DreambridgeError` with code `BROWSER_LAUNCH_FAILED` and the Playwright error as `cause`.
+ * `BrowserLaunchFailedError` (code `BROWSER_LAUNCH_FAILED`) and the Playwright error as `cause`.
  */
 export const launchChromium = async (options: LaunchChromiumOptions = {}): Promise<Browser> => {
   const executablePath = requireChromiumExecutable({
@@ -54,7 +54,7 @@ export const launchChromium = async (options: LaunchChromiumOptions = {}): Promi
       args: [...defaultChromiumArgs, ...(options.args ?? [])],
     });
   } catch (error) {
-    throw new DreambridgeError('BROWSER_LAUNCH_FAILED', `could not launch Chromium at ${executablePath}: ${summarize(error)}`, {
+    throw new BrowserLaunchFailedError(`could not launch Chromium at ${executablePath}: ${summarize(error)}`, {
       cause: error,
       details: { executablePath, timeoutMs },
     });

@@ -92,12 +92,14 @@ export class ContextLease extends EventEmitter {
     if (this.context === undefined) return;
     if (this.settings.pool.closed) {
       this.failure ??= new EnvClosedError('browser cluster');
+      // Called from the browser's 'disconnected' event, which cannot wait; expireContext catches
+      // its own close, so the promise does not reject.
       void expireContext(this.context, this.failure);
       return;
     }
     const error = new BrowserDisconnectedError();
     this.failure ??= error;
-    void expireContext(this.context, error);
+    void expireContext(this.context, error); // as above: from an event, and never rejects
     // puppeteer-cluster's Worker listens here: the job is recorded as failed.
     if (this.listenerCount('error') > 0) this.emit('error', error);
   }

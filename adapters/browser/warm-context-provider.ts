@@ -36,6 +36,7 @@ export const createWarmContextProvider = (inner: BrowserProvider, options: { war
       inner.newContext().then(
         (context) => {
           filling -= 1;
+          // A warm context made after the pool closed was never handed out: nothing to lose if its close fails.
           if (closed) void context.close().catch(() => undefined);
           else ready.push(context);
         },
@@ -60,6 +61,7 @@ export const createWarmContextProvider = (inner: BrowserProvider, options: { war
             refill();
             return handOut(context);
           }
+          // Its browser is gone (not usable): the close is a courtesy that may fail, and the reset goes on.
           void context.close().catch(() => undefined);
         }
       }

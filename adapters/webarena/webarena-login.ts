@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
-import { DreambridgeError } from '../../src/env/errors.js';
+import { ConfigInvalidError } from '../../src/env/errors.js';
 import type { BrowserProvider } from '../browser/browser-provider.js';
 import type { WebArenaTask } from './webarena-task-config.js';
 
@@ -33,7 +33,7 @@ const formLogin = async (context: BrowserContext, site: string, base: string, cr
     await page.locator('input[type=password]').first().fill(creds.password, { timeout: timeoutMs });
     await Promise.all([page.waitForNavigation({ waitUntil: 'domcontentloaded', timeout: timeoutMs }), page.locator('input[type=password]').first().press('Enter')]);
     if ((await page.locator('input[type=password]').count()) > 0 && page.url().startsWith(url)) {
-      throw new DreambridgeError('CONFIG_INVALID', `login to ${site} at ${url} failed: still on the login form (check the credentials)`);
+      throw new ConfigInvalidError(`login to ${site} at ${url} failed: still on the login form (check the credentials)`);
     }
   } finally {
     await page.close();
@@ -51,7 +51,7 @@ export const prepareWebArenaContext = async (options: PrepareContextOptions): Pr
   if (statePath && existsSync(statePath)) return options.browser.newContext({ storageState: statePath });
   const needLogin = task.require_login !== false && task.sites.some((site) => options.login[site]);
   if (statePath && !needLogin) {
-    throw new DreambridgeError('CONFIG_INVALID', `task ${task.task_id}: storage state ${statePath} does not exist (run the login first, or give credentials)`);
+    throw new ConfigInvalidError(`task ${task.task_id}: storage state ${statePath} does not exist (run the login first, or give credentials)`);
   }
   const context = await options.browser.newContext();
   try {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseWebArenaTasks, type WebArenaTask } from './webarena-task-config.js';
+import { codeOf } from '../../src/env/code-of.js';
 import { ConfigInvalidError } from '../../src/env/errors.js';
 
 /** Reads and validates a WebArena config file (one task or a list); errors name the file. */
@@ -8,7 +9,7 @@ export const readWebArenaTaskFile = (file: string): WebArenaTask[] => {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigInvalidError(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ConfigInvalidError(`${file}: cannot read: ${codeOf(error) ?? (error as Error).message}`);
   }
   let json: unknown;
   try {

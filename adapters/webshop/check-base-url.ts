@@ -1,4 +1,4 @@
-import { DreambridgeError } from '../../src/env/errors.js';
+import { BaseUrlUnreachableError } from '../../src/env/errors.js';
 
 /** How long a base URL may take to answer before it counts as unreachable. */
 export const BASE_URL_CHECK_TIMEOUT_MS = 10_000;
@@ -12,7 +12,7 @@ export const checkBaseUrl = async (baseUrl: string, timeoutMs = BASE_URL_CHECK_T
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new DreambridgeError('BASE_URL_UNREACHABLE', `"${baseUrl}" is not a URL (expected e.g. http://127.0.0.1:3000)`);
+    throw new BaseUrlUnreachableError(`"${baseUrl}" is not a URL (expected e.g. http://127.0.0.1:3000)`);
   }
   try {
     const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
@@ -20,6 +20,6 @@ export const checkBaseUrl = async (baseUrl: string, timeoutMs = BASE_URL_CHECK_T
   } catch (error) {
     const cause = error as Error & { cause?: { code?: string; message?: string } };
     const reason = cause.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (cause.cause?.code ?? cause.cause?.message ?? cause.message);
-    throw new DreambridgeError('BASE_URL_UNREACHABLE', `cannot reach WebShop at ${baseUrl}: ${reason}`, { cause: error, details: { baseUrl } });
+    throw new BaseUrlUnreachableError(`cannot reach WebShop at ${baseUrl}: ${reason}`, { cause: error, details: { baseUrl } });
   }
 };

@@ -1,6 +1,6 @@
 import type { BrowserContext, Page, Response } from 'playwright-core';
 import type { Env, TimeoutOptions } from '../../src/env/env.js';
-import { ConfigInvalidError, DreambridgeError, EnvClosedError, EnvNotResetError } from '../../src/env/errors.js';
+import { ConfigInvalidError, EnvClosedError, EnvNotResetError, NavigationFailedError } from '../../src/env/errors.js';
 import type { Observation, StepResult, Task } from '../../src/protocol/index.js';
 import type { BrowserProvider } from '../browser/browser-provider.js';
 import { DEFAULT_STEP_TIMEOUT_MS, withTimeout } from '../browser/with-timeout.js';
@@ -97,7 +97,7 @@ export class WebShopEnv implements Env {
       const url = `${this.options.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(sid)}`;
       const response = await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: remainingMs() });
       const failure = await failedResponse(response, this.page);
-      if (failure) throw new DreambridgeError('NAVIGATION_FAILED', `WebShop answered ${url} with ${failure}`, { details: { url } });
+      if (failure) throw new NavigationFailedError(`WebShop answered ${url} with ${failure}`, { details: { url } });
       this.steps = 0;
       this.done = false;
       this.instruction = '';
@@ -179,7 +179,7 @@ export class WebShopEnv implements Env {
     }
     await this.navigateBy(page, remainingMs, async () => {
       const submitted = (await page.evaluate(callScript(SUBMIT_SEARCH_SCRIPT, query))) as boolean;
-      if (!submitted) throw new DreambridgeError('NAVIGATION_FAILED', `no search form (#search_input in a form with a submit button) on ${page.url()}`);
+      if (!submitted) throw new NavigationFailedError(`no search form (#search_input in a form with a submit button) on ${page.url()}`);
     });
   }
 
@@ -193,7 +193,7 @@ export class WebShopEnv implements Env {
     }
     await this.navigateBy(page, remainingMs, async () => {
       const outcome = (await page.evaluate(callScript(CLICK_SCRIPT, target))) as ClickOutcome;
-      if (outcome.kind === 'missing') throw new DreambridgeError('NAVIGATION_FAILED', `nothing to click for "${target}" on ${page.url()}`);
+      if (outcome.kind === 'missing') throw new NavigationFailedError(`nothing to click for "${target}" on ${page.url()}`);
       if (outcome.kind === 'radio') await page.goto(new URL(outcome.dataUrl, page.url()).href, { waitUntil: 'commit', timeout: remainingMs() });
     });
   }

@@ -1,4 +1,4 @@
-import { ConfigInvalidError, DreambridgeError } from '../../src/env/errors.js';
+import { ConfigInvalidError, ModelOutputUnparseableError } from '../../src/env/errors.js';
 import type { Observation } from '../../src/protocol/index.js';
 import type { Policy } from '../../src/env/policy.js';
 
@@ -25,7 +25,7 @@ export const resolveOracleAction = (action: string, observation: Observation, op
     const name = (m[3] ?? m[4] ?? '').replace(/\\(.)/g, '$1');
     const id = options.findId(observation.text, m[2], name);
     if (id === undefined) {
-      throw new DreambridgeError('MODEL_OUTPUT_UNPARSEABLE', `oracle: no ${m[2]} '${name}' on ${observation.url ?? 'this page'} for "${action}"`);
+      throw new ModelOutputUnparseableError(`oracle: no ${m[2]} '${name}' on ${observation.url ?? 'this page'} for "${action}"`);
     }
     return `${m[1]} [${id}]${action.slice(m[0].length)}`;
   }

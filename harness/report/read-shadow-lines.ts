@@ -1,12 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DreambridgeError, RunFileCorruptError } from '../../src/env/errors.js';
+import { hasCode } from '../../src/env/code-of.js';
+import { RunFileCorruptError, ShadowDataMissingError } from '../../src/env/errors.js';
 import { shadowLineSchema, type ShadowLine } from '../../src/protocol/index.js';
 import { readJsonl, runFileNames } from '../../src/store/index.js';
 
 const HOW_TO_PRODUCE = 'record predictions next to real steps by running with --shadow K (K experience-model samples per real step)';
 
-const isMissing = (error: unknown): boolean => (error as { code?: unknown }).code === 'ENOENT';
+const isMissing = (error: unknown): boolean => hasCode(error, 'ENOENT');
 
 /**
  * The validated lines of `<dir>/shadow.jsonl`. A corrupt line is RUN_FILE_CORRUPT naming file and
@@ -19,11 +20,11 @@ export const readShadowLines = async (dir: string): Promise<ShadowLine[]> => {
     await stat(path);
   } catch (error) {
     if (!isMissing(error)) throw error;
-    throw new DreambridgeError('SHADOW_DATA_MISSING', `${path} does not exist: ${HOW_TO_PRODUCE}`, { details: { path } });
+    throw new ShadowDataMissingError(`${path} does not exist: ${HOW_TO_PRODUCE}`, { details: { path } });
   }
   const lines = await readJsonl(path, shadowLineSchema);
   if (lines.length === 0) {
-    throw new DreambridgeError('SHADOW_DATA_MISSING', `${path} holds no shadow line: ${HOW_TO_PRODUCE}`, { details: { path } });
+    throw new ShadowDataMissingError(`${path} holds no shadow line: ${HOW_TO_PRODUCE}`, { details: { path } });
   }
   return lines;
 };

@@ -1,10 +1,10 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SyncAdapter } from 'lowdb';
-import { DreambridgeError } from '../env/errors.js';
+import { hasCode } from '../env/code-of.js';
+import { LedgerInvalidError } from '../env/errors.js';
 import { parseLedger, type LedgerData } from './ledger-format.js';
 
-const errno = (error: unknown): unknown => (error as { code?: unknown }).code;
 
 /** Directory fsync is not supported everywhere; these codes mean "not here". */
 const DIR_FSYNC_UNSUPPORTED = new Set(['EISDIR', 'EPERM', 'EINVAL', 'EBADF']);
@@ -15,7 +15,7 @@ const syncDirectory = (directory: string): void => {
     fd = openSync(directory, 'r');
     fsyncSync(fd);
   } catch (error) {
-    if (!DIR_FSYNC_UNSUPPORTED.has(errno(error) as string)) throw error;
+    if (!hasCode(error, ...DIR_FSYNC_UNSUPPORTED)) throw error;
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -57,8 +57,8 @@ export class LedgerFile implements SyncAdapter<LedgerData | null> {
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (error) {
-      if (errno(error) === 'ENOENT') return null;
-      throw new DreambridgeError('LEDGER_INVALID', `ledger ${this.path}: cannot be read (${(error as Error).message})`, {
+      if (hasCode(error, 'ENOENT')) return null;
+      throw new LedgerInvalidError(`ledger ${this.path}: cannot be read (${(error as Error).message})`, {
         cause: error,
         details: { path: this.path },
       });
@@ -99,7 +99,7 @@ export class LedgerFile implements SyncAdapter<LedgerData | null> {
       try {
         fd = openSync(name, 'r+');
       } catch (error) {
-        if (errno(error) === 'ENOENT') continue;
+        if (hasCode(error, 'ENOENT')) continue;
         throw error;
       }
       const stat = fstatSync(fd);
@@ -118,8 +118,8 @@ export class LedgerFile implements SyncAdapter<LedgerData | null> {
       linkSync(this.path, name);
       return true;
     } catch (error) {
-      if (errno(error) === 'ENOENT') return false;
-      if (errno(error) !== 'EEXIST') throw error;
+      if (hasCode(error, 'ENOENT')) return false;
+      if (!hasCode(error, 'EEXIST')) throw error;
     }
     // Left by a writer that crashed between link and rename: an old version, drop it.
     unlinkSync(name);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DreambridgeError } from '../env/errors.js';
+import { ConfigInvalidError, DreambridgeError, LedgerInvalidError } from '../env/errors.js';
 
 export const ledgerFormat = 'dreambridge-ledger';
 export const ledgerFormatVersion = 1;
@@ -53,7 +53,7 @@ export const newLedgerData = (cap: number, now = new Date().toISOString()): Ledg
 });
 
 const ledgerInvalid = (path: string, problem: string, cause?: unknown): DreambridgeError =>
-  new DreambridgeError('LEDGER_INVALID', `ledger ${path}: ${problem}`, { cause, details: { path } });
+  new LedgerInvalidError(`ledger ${path}: ${problem}`, { cause, details: { path } });
 
 /** Parses a ledger file's text; anything but a valid ledger is LEDGER_INVALID naming the file (never reset silently). */
 export const parseLedger = (path: string, text: string): LedgerData => {
@@ -80,7 +80,7 @@ export const parseLedger = (path: string, text: string): LedgerData => {
 /** Checks a cap given by a caller: a non-negative integer. */
 export const checkCap = (cap: number, what: string): number => {
   if (!Number.isSafeInteger(cap) || cap < 0) {
-    throw new DreambridgeError('CONFIG_INVALID', `${what}: the cap must be a non-negative integer, got ${cap}`);
+    throw new ConfigInvalidError(`${what}: the cap must be a non-negative integer, got ${cap}`);
   }
   return cap;
 };

@@ -1,6 +1,7 @@
 import { closeSync, openSync, realpathSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import lockfile from 'proper-lockfile';
-import { DreambridgeError } from '../env/errors.js';
+import { hasCode } from '../env/code-of.js';
+import { LedgerLockedError } from '../env/errors.js';
 
 /** Options of `LedgerLock`. */
 export interface LedgerLockOptions {
@@ -28,7 +29,7 @@ const fileLockFs = {
       unlinkSync(path);
     } catch (error) {
       // A directory lock left by some other tool at the same path: remove it the way it was made.
-      if ((error as NodeJS.ErrnoException).code === 'EISDIR' || (error as NodeJS.ErrnoException).code === 'EPERM') rmdirSync(path);
+      if (hasCode(error, 'EISDIR', 'EPERM')) rmdirSync(path);
       else throw error;
     }
   },
@@ -37,7 +38,7 @@ const fileLockFs = {
   realpathSync,
 };
 
-const isLocked = (error: unknown): boolean => (error as { code?: unknown }).code === 'ELOCKED';
+const isLocked = (error: unknown): boolean => hasCode(error, 'ELOCKED');
 
 /** Short pauses first (the holder's critical section lasts ~0.1 ms), then exponential backoff with jitter up to 16 ms. */
 const pause = (attempt: number): Promise<void> =>
@@ -78,8 +79,7 @@ export class LedgerLock {
         return result;
       }
       if (performance.now() >= deadline) {
-        throw new DreambridgeError(
-          'LEDGER_LOCKED',
+        throw new LedgerLockedError(
           `ledger ${this.path}: its lock ${this.lockPath} is held by another process and was not released within ${this.options.timeoutMs} ms (a lock left by a crashed process is broken after ${this.options.staleMs} ms)`,
           { details: { path: this.path, lockPath: this.lockPath, timeoutMs: this.options.timeoutMs } },
         );
@@ -100,7 +100,7 @@ export class LedgerLock {
       });
     } catch (error) {
       if (isLocked(error)) return undefined;
-      throw new DreambridgeError('LEDGER_LOCKED', `ledger ${this.path}: cannot create its lock ${this.lockPath} (${(error as Error).message})`, {
+      throw new LedgerLockedError(`ledger ${this.path}: cannot create its lock ${this.lockPath} (${(error as Error).message})`, {
         cause: error,
         details: { path: this.path, lockPath: this.lockPath },
       });

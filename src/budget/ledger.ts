@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LowSync } from 'lowdb';
-import { DreambridgeError, EnvClosedError, RealBudgetExhaustedError } from '../env/errors.js';
+import { ConfigInvalidError, DreambridgeError, EnvClosedError, LedgerInvalidError, RealBudgetExhaustedError } from '../env/errors.js';
 import { checkCap, newLedgerData, type LedgerData } from './ledger-format.js';
 import { LedgerBatcher, type BatchContext } from './ledger-batcher.js';
 import { LedgerFile } from './ledger-file.js';
@@ -120,8 +120,7 @@ class FileLedger implements Ledger {
         let changed = foldLost(existing) > 0;
         if (options.cap !== undefined && options.cap !== existing.cap) {
           if (options.resetCap !== true) {
-            throw new DreambridgeError(
-              'CONFIG_INVALID',
+            throw new ConfigInvalidError(
               `ledger ${this.path} has cap ${existing.cap}, but cap ${options.cap} was given (reset the cap explicitly to change it: resetCap / \`dreambridge budget reset --cap ${options.cap} --yes\`)`,
               { details: { path: this.path, ledgerCap: existing.cap, givenCap: options.cap } },
             );
@@ -214,7 +213,7 @@ class FileLedger implements Ledger {
 
   private read(): LedgerData {
     const data = this.readOrNull();
-    if (data === null) throw new DreambridgeError('LEDGER_INVALID', `ledger ${this.path}: the file has disappeared`, { details: { path: this.path } });
+    if (data === null) throw new LedgerInvalidError(`ledger ${this.path}: the file has disappeared`, { details: { path: this.path } });
     return data;
   }
 
@@ -251,7 +250,7 @@ class FileReservation implements Reservation {
 }
 
 const noLedger = (path: string): DreambridgeError =>
-  new DreambridgeError('CONFIG_INVALID', `no ledger at ${path}; a cap is needed to create one (e.g. \`dreambridge budget init --ledger ${path} --cap N\`)`, {
+  new ConfigInvalidError(`no ledger at ${path}; a cap is needed to create one (e.g. \`dreambridge budget init --ledger ${path} --cap N\`)`, {
     details: { path },
   });
 

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { hasCode } from '../env/code-of.js';
 import type { LedgerReservation } from './ledger-format.js';
 
 /** This machine's name, recorded in reservations: liveness can only be checked on the same machine. */
@@ -16,7 +17,7 @@ const isPidAlive = (pid: number): boolean => {
     return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
-    return (error as { code?: unknown }).code === 'EPERM';
+    return hasCode(error, 'EPERM');
   }
 };
 

@@ -1,5 +1,5 @@
 import type { TimeoutOptions } from '../env/env.js';
-import { DreambridgeError } from '../env/errors.js';
+import { ModelOutputUnparseableError } from '../env/errors.js';
 import { requestChatCompletion, type ChatMessage } from '../llm/chat-completion.js';
 import { ConcurrencyLimiter, DEFAULT_LLM_CONCURRENCY } from '../llm/concurrency-limiter.js';
 import { withDeadline } from '../llm/deadline.js';
@@ -150,7 +150,7 @@ export class OpenAIExperienceModel implements ExperienceModel {
         // Show the model its own answer and what is wrong with it: a plain resend tends to repeat the mistake.
         messages.push({ role: 'assistant', content: reply.content }, { role: 'user', content: experienceReaskMessage(this.templates, reason) });
       }
-      throw new DreambridgeError('MODEL_OUTPUT_UNPARSEABLE', `${this.name}: no readable next state after ${raws.length} answer${raws.length > 1 ? 's' : ''} (${reason})`, {
+      throw new ModelOutputUnparseableError(`${this.name}: no readable next state after ${raws.length} answer${raws.length > 1 ? 's' : ''} (${reason})`, {
         details: { model: this.name, reason, raw: raws, usage, retrieved: demonstrations.map((d) => d.id) },
       });
     });

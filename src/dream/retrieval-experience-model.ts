@@ -1,5 +1,5 @@
 import type { TimeoutOptions } from '../env/env.js';
-import { DreambridgeError } from '../env/errors.js';
+import { RetrievalNoMatchError } from '../env/errors.js';
 import type { Observation } from '../protocol/index.js';
 import type { ExperienceModel, ExperiencePrediction, ExperienceRequest } from './experience-model.js';
 
@@ -78,8 +78,7 @@ export class RetrievalExperienceModel implements ExperienceModel {
     const hits = await this.options.retrieve({ state: request.state, action: request.action }, { k: this.candidates, actionKind: kind, exactOnly: true });
     const hit = chooseHit(hits, request.action);
     if (hit === undefined) {
-      throw new DreambridgeError(
-        'RETRIEVAL_NO_MATCH',
+      throw new RetrievalNoMatchError(
         `the retrieval model has no recorded "${kind}" transition to answer "${request.action}" with: add seed trajectories with such actions to --buffer, or use an LLM experience model (--model openai:NAME)`,
         { details: { action: request.action, action_kind: kind } },
       );

@@ -38,12 +38,18 @@ export const errorCodes = [
 
 export type ErrorCode = (typeof errorCodes)[number];
 
+/** What a typed error may carry besides its message: the error it wraps and machine-readable details. */
+export interface DreambridgeErrorOptions {
+  cause?: unknown;
+  details?: Record<string, unknown>;
+}
+
 /** Base of every error the project throws on purpose; `code` is stable across versions. */
 export class DreambridgeError extends Error {
   readonly code: ErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(code: ErrorCode, message: string, options: DreambridgeErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -70,8 +76,8 @@ export class EnvClosedError extends DreambridgeError {
 }
 
 export class EnvNotResetError extends DreambridgeError {
-  constructor() {
-    super('ENV_NOT_RESET', 'step() called before reset()');
+  constructor(message = 'step() called before reset()', options: DreambridgeErrorOptions = {}) {
+    super('ENV_NOT_RESET', message, options);
   }
 }
 
@@ -87,9 +93,10 @@ export class CatalogInvalidError extends DreambridgeError {
   }
 }
 
+/** A user mistake in flags, files or options (the CLI prints it as `error CONFIG_INVALID: …`, exit 1). */
 export class ConfigInvalidError extends DreambridgeError {
-  constructor(message: string) {
-    super('CONFIG_INVALID', message);
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('CONFIG_INVALID', message, options);
   }
 }
 
@@ -155,3 +162,127 @@ export class AnswersInvalidError extends DreambridgeError {
 
 export const isDreambridgeError = (error: unknown): error is DreambridgeError =>
   error instanceof DreambridgeError;
+
+// The remaining codes: the message is the throw site's, so each class only fixes its code.
+// EPISODE_TIMEOUT and TASKGEN_FAILED have theirs where they are thrown: harness/run-episode.ts,
+// adapters/browser/context-expiry.ts and harness/curriculum/task-generation-error.ts.
+
+/** An action the env's profile does not accept (step results carry it as `INVALID_ACTION: …`). */
+export class InvalidActionError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('INVALID_ACTION', message, options);
+  }
+}
+
+/** An experience model's (or embedder's) reply that holds no usable answer. */
+export class ModelOutputUnparseableError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('MODEL_OUTPUT_UNPARSEABLE', message, options);
+  }
+}
+
+/** A browser found but not launched, or a remote endpoint not connected. */
+export class BrowserLaunchFailedError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('BROWSER_LAUNCH_FAILED', message, options);
+  }
+}
+
+/** A page that did not load, or a page element an action needs that is not there. */
+export class NavigationFailedError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('NAVIGATION_FAILED', message, options);
+  }
+}
+
+/** A goal index outside the catalogue's goals. */
+export class GoalOutOfRangeError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('GOAL_OUT_OF_RANGE', message, options);
+  }
+}
+
+/** A site base URL that is not a URL or does not answer. */
+export class BaseUrlUnreachableError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('BASE_URL_UNREACHABLE', message, options);
+  }
+}
+
+
+/** A budget ledger file that cannot be read or does not hold a ledger. */
+export class LedgerInvalidError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('LEDGER_INVALID', message, options);
+  }
+}
+
+/** A budget ledger whose lock could not be taken. */
+export class LedgerLockedError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('LEDGER_LOCKED', message, options);
+  }
+}
+
+/** An LLM request that got no reply (HTTP error, timeout, connection refused) after the client's retries. */
+export class ModelRequestFailedError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('MODEL_REQUEST_FAILED', message, options);
+  }
+}
+
+/** A dream session asked of a server started without an experience model. */
+export class DreamNotConfiguredError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('DREAM_NOT_CONFIGURED', message, options);
+  }
+}
+
+/** A server session that was closed (by its client, the idle reaper or shutdown). */
+export class SessionClosedError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('SESSION_CLOSED', message, options);
+  }
+}
+
+/** A server session or environment id nobody created. */
+export class SessionNotFoundError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('SESSION_NOT_FOUND', message, options);
+  }
+}
+
+/** Every server session is in use. */
+export class CapacityReachedError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('CAPACITY_REACHED', message, options);
+  }
+}
+
+/** A wire request that does not match its schema or asks for something the server cannot give. */
+export class ValidationError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('VALIDATION_ERROR', message, options);
+  }
+}
+
+/** A request without the server's bearer token. */
+export class UnauthorizedError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('UNAUTHORIZED', message, options);
+  }
+}
+
+/** Shadow lines to measure fidelity from that are missing or hold no successful prediction. */
+export class ShadowDataMissingError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('SHADOW_DATA_MISSING', message, options);
+  }
+}
+
+/** The retrieval experience model has no recorded transition of the asked action's kind. */
+export class RetrievalNoMatchError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('RETRIEVAL_NO_MATCH', message, options);
+  }
+}

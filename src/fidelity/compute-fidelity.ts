@@ -1,4 +1,4 @@
-import { DreambridgeError } from '../env/errors.js';
+import { ShadowDataMissingError } from '../env/errors.js';
 import type { ShadowLine } from '../protocol/index.js';
 import { bootstrapMeanInterval, DEFAULT_BOOTSTRAP_RESAMPLES } from './bootstrap-interval.js';
 import { containing, DEFAULT_CONFIDENCE } from './confidence-interval.js';
@@ -95,8 +95,7 @@ export const computeFidelity = (lines: readonly ShadowLine[], options: FidelityO
     if (delta !== undefined) deltas.push(delta);
   }
   if (deltas.length === 0) {
-    throw new DreambridgeError(
-      'SHADOW_DATA_MISSING',
+    throw new ShadowDataMissingError(
       lines.length === 0
         ? 'no shadow lines to measure'
         : `none of the ${lines.length} shadow lines has a successful prediction (${failed} failed${errors.size > 0 ? `, e.g. ${[...errors][0]}` : ''})`,

@@ -1,6 +1,6 @@
 import { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { DreambridgeError } from '../env/errors.js';
+import { ModelRequestFailedError } from '../env/errors.js';
 import type { OpenAIRoleClient } from './openai-client.js';
 import { completionTokenUsage, type TokenUsage } from './token-usage.js';
 
@@ -48,15 +48,15 @@ export const requestChatCompletion = async (
     const details = { model: role.name };
     if (error instanceof APIUserAbortError) throw error;
     if (error instanceof APIConnectionTimeoutError) {
-      throw new DreambridgeError('MODEL_REQUEST_FAILED', `${role.name}: no reply within ${role.timeoutMs} ms (after the client's retries)`, {
+      throw new ModelRequestFailedError(`${role.name}: no reply within ${role.timeoutMs} ms (after the client's retries)`, {
         cause: error,
         details: { ...details, timeoutMs: role.timeoutMs },
       });
     }
     if (error instanceof APIError && error.status !== undefined) {
-      throw new DreambridgeError('MODEL_REQUEST_FAILED', `${role.name}: HTTP ${error.status}: ${error.message}`, { cause: error, details: { ...details, status: error.status } });
+      throw new ModelRequestFailedError(`${role.name}: HTTP ${error.status}: ${error.message}`, { cause: error, details: { ...details, status: error.status } });
     }
     // Connection refused, a body that is not JSON, …
-    throw new DreambridgeError('MODEL_REQUEST_FAILED', `${role.name}: ${(error as Error).message}`, { cause: error, details });
+    throw new ModelRequestFailedError(`${role.name}: ${(error as Error).message}`, { cause: error, details });
   }
 };

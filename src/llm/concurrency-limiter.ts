@@ -31,7 +31,9 @@ export class ConcurrencyLimiter {
     return new Promise<T>((resolve, reject) => {
       const onAbort = (): void => reject(signal.reason as Error);
       signal.addEventListener('abort', onAbort, { once: true });
-      this.limit(() => {
+      // Not awaited: the caller waits on the promise returned here, which the task settles through
+      // resolve/reject; the chain itself cannot reject (both outcomes are handled above).
+      void this.limit(() => {
         // Aborted while queued: give the slot straight back.
         if (signal.aborted) return Promise.resolve(undefined);
         return task().then(

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { DreambridgeError } from '../env/errors.js';
+import { ModelOutputUnparseableError } from '../env/errors.js';
 import { nodeHttpFetch } from '../llm/node-http-fetch.js';
 import type { Embedder } from './embedder.js';
 
@@ -55,7 +55,7 @@ export class OpenAIEmbedder implements Embedder<Float32Array> {
       for (let i = 0; i < batch.length; i += 1) {
         const vector = batch[i];
         if (vector === undefined) {
-          throw new DreambridgeError('MODEL_OUTPUT_UNPARSEABLE', `${this.name} returned no embedding for input ${start + i}`, { details: { index: start + i } });
+          throw new ModelOutputUnparseableError(`${this.name} returned no embedding for input ${start + i}`, { details: { index: start + i } });
         }
         vectors.push(vector);
       }

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { DreambridgeError } from '../env/errors.js';
+import { hasCode } from '../env/code-of.js';
 import { handler } from './openenv-routes.js';
 import { parseWire } from './parse-wire.js';
 import type { Session } from './session.js';
@@ -111,7 +111,7 @@ export const agentGymRoutes = (options: AgentGymRoutesOptions): Router => {
         target = session(env_idx);
       } catch (error) {
         // As AgentGym's server: closing an unknown or closed environment answers closed: false.
-        if (error instanceof DreambridgeError && (error.code === 'SESSION_CLOSED' || error.code === 'SESSION_NOT_FOUND')) {
+        if (hasCode(error, 'SESSION_CLOSED', 'SESSION_NOT_FOUND')) {
           res.json({ closed: false });
           return;
         }

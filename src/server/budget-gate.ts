@@ -1,4 +1,5 @@
 import { withRealBudget, type RealBudget } from '../budget/index.js';
+import { hasCode } from '../env/code-of.js';
 import type { Env, TimeoutOptions } from '../env/env.js';
 import type { Observation, StepResult, Task } from '../protocol/index.js';
 
@@ -19,8 +20,7 @@ export interface BudgetGate {
   figures(): Promise<{ used: number; cap: number | null }>;
 }
 
-const isBudgetRefusal = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'REAL_BUDGET_EXHAUSTED';
+const isBudgetRefusal = (error: unknown): boolean => hasCode(error, 'REAL_BUDGET_EXHAUSTED');
 
 /** Counts each `step` call that reached the env (refusals by the budget are not interactions). */
 class CountingEnv implements Env {

@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { DreambridgeError } from '../env/errors.js';
+import { hasCode } from '../env/code-of.js';
+import { EnvNotResetError } from '../env/errors.js';
 import { openApiDocument, schemaDocument } from './openapi.js';
 import { openEnvPayload } from './openenv-payload.js';
 import { parseWire } from './parse-wire.js';
@@ -104,7 +105,7 @@ export const openEnvRoutes = (options: OpenEnvRoutesOptions): Router => {
       const action = parseWire(wireActionSchema, request.action, 'the action');
       const key = sessionKeyOf(req, request);
       if (key === undefined) {
-        throw new DreambridgeError('ENV_NOT_RESET', 'POST /step needs the session_id that POST /reset answered (in the body or the X-Session-Id header); for whole episodes use WS /ws');
+        throw new EnvNotResetError('POST /step needs the session_id that POST /reset answered (in the body or the X-Session-Id header); for whole episodes use WS /ws');
       }
       const session = manager.byKey(key);
       const reply = await session.step(action, request.timeout_s === undefined ? undefined : Math.round(request.timeout_s * 1000));
@@ -136,7 +137,7 @@ export const openEnvRoutes = (options: OpenEnvRoutesOptions): Router => {
         session = manager.byKey(key);
       } catch (error) {
         // Closing twice is not an error (AgentGym's close answers closed: false the same way).
-        if (error instanceof DreambridgeError && error.code === 'SESSION_CLOSED') {
+        if (hasCode(error, 'SESSION_CLOSED')) {
           res.json({ closed: false });
           return;
         }

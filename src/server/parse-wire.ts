@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DreambridgeError } from '../env/errors.js';
+import { ValidationError } from '../env/errors.js';
 import { describeIssues } from './wire-schemas.js';
 
 /** Parses a wire value, or throws VALIDATION_ERROR listing the issues as OpenEnv lists pydantic's. */
@@ -11,5 +11,5 @@ export const parseWire = <S extends z.ZodType>(schema: S, value: unknown, what: 
     .slice(0, 5)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
     .join('; ');
-  throw new DreambridgeError('VALIDATION_ERROR', `${what} does not match its schema: ${summary}`, { details: { errors: describeIssues(parsed.error) } });
+  throw new ValidationError(`${what} does not match its schema: ${summary}`, { details: { errors: describeIssues(parsed.error) } });
 };

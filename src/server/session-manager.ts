@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DreambridgeError } from '../env/errors.js';
+import { CapacityReachedError, DreambridgeError, SessionClosedError, SessionNotFoundError } from '../env/errors.js';
 import type { Termination } from '../protocol/index.js';
 import { Session, type SessionKind } from './session.js';
 import type { SessionServices } from './session-services.js';
@@ -50,7 +50,7 @@ export class SessionManager {
   /** Opens a session, or fails with CAPACITY_REACHED when `maxSessions` are open. */
   create(kind: SessionKind): Session {
     if (this.open.size >= this.options.maxSessions) {
-      throw new DreambridgeError('CAPACITY_REACHED', `all ${this.options.maxSessions} sessions are in use: close one (or wait for the idle reaper) and retry`, {
+      throw new CapacityReachedError(`all ${this.options.maxSessions} sessions are in use: close one (or wait for the idle reaper) and retry`, {
         details: { active_sessions: this.open.size, max_sessions: this.options.maxSessions },
       });
     }
@@ -67,7 +67,7 @@ export class SessionManager {
     const session = id === undefined ? undefined : this.open.get(Number(id));
     if (session && session.key === key) return session;
     if (id !== undefined && Number(id) < this.nextId && !session) throw this.closedError(key);
-    throw new DreambridgeError('SESSION_NOT_FOUND', `no session ${key}`);
+    throw new SessionNotFoundError(`no session ${key}`);
   }
 
   /** The open session with this integer id (AgentGym's env_idx). */
@@ -75,7 +75,7 @@ export class SessionManager {
     const session = this.open.get(id);
     if (session && (kind === undefined || session.kind === kind)) return session;
     if (!session && Number.isSafeInteger(id) && id >= 0 && id < this.nextId) throw this.closedError(String(id));
-    throw new DreambridgeError('SESSION_NOT_FOUND', `no environment ${id}: create one first`);
+    throw new SessionNotFoundError(`no environment ${id}: create one first`);
   }
 
   /** Real interactions spent and the cap (for the state of a connection without a session). */
@@ -102,6 +102,7 @@ export class SessionManager {
       this.reaped += 1;
       const seconds = Math.round(this.options.idleTimeoutMs / 100) / 10;
       this.services.logger.info({ session: session.id, kind: session.kind }, 'idle session reaped');
+      // The reaper does not wait for the close (it frees the env in the background); failures are logged.
       void this.close(session, 'closed', `idle for more than ${seconds} s`).catch((error: unknown) =>
         this.services.logger.error({ err: error, session: session.id }, 'closing an idle session failed'),
       );
@@ -116,6 +117,6 @@ export class SessionManager {
   }
 
   private closedError(key: string): DreambridgeError {
-    return new DreambridgeError('SESSION_CLOSED', `session ${key} is closed (closed by the client, idle too long, or the server restarted its sessions): reset or create a new one`);
+    return new SessionClosedError(`session ${key} is closed (closed by the client, idle too long, or the server restarted its sessions): reset or create a new one`);
   }
 }

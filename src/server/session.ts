@@ -1,5 +1,6 @@
 import type { Env, TimeoutOptions } from '../env/env.js';
-import { DreambridgeError, RealBudgetExhaustedError } from '../env/errors.js';
+import { codeOf } from '../env/code-of.js';
+import { DreamNotConfiguredError, EnvNotResetError, RealBudgetExhaustedError, SessionClosedError, ValidationError } from '../env/errors.js';
 import type { Observation, StepResult, Task, Termination } from '../protocol/index.js';
 import { EpisodeRecorder, terminationOf } from './episode-recorder.js';
 import type { Mode, SessionReply, SessionServices } from './session-services.js';
@@ -20,13 +21,11 @@ interface ActiveEpisode {
   failure?: unknown;
 }
 
-const codeOf = (error: unknown): unknown => (typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined);
-
 /** `CODE: message` when the error has a code (as the runner records it). */
 const describe = (error: unknown): string => {
   const message = error instanceof Error ? error.message : String(error);
   const code = codeOf(error);
-  return typeof code === 'string' ? `${code}: ${message}` : message;
+  return code === undefined ? message : `${code}: ${message}`;
 };
 
 const EPISODE_OVER = 'INVALID_ACTION: the episode is over; reset to start a new one';
@@ -75,7 +74,7 @@ export class Session {
   /** The current observation (AgentGym's /observation, /available_actions, …). */
   observation(): Observation {
     this.checkOpen();
-    if (!this.active) throw new DreambridgeError('ENV_NOT_RESET', 'no episode yet: reset first');
+    if (!this.active) throw new EnvNotResetError('no episode yet: reset first');
     return this.active.current;
   }
 
@@ -83,8 +82,8 @@ export class Session {
     return this.run(async (options) => {
       let mode: Mode = request.mode ?? this.preferredMode ?? this.services.defaultMode;
       if (!this.services.modes[mode]) {
-        if (mode === 'dream') throw new DreambridgeError('DREAM_NOT_CONFIGURED', this.services.dreamHint);
-        throw new DreambridgeError('VALIDATION_ERROR', 'this server offers no real environment (it serves dreams only): reset with mode "dream"', {
+        if (mode === 'dream') throw new DreamNotConfiguredError(this.services.dreamHint);
+        throw new ValidationError('this server offers no real environment (it serves dreams only): reset with mode "dream"', {
           details: { errors: [{ loc: ['mode'], msg: 'real mode is not offered', type: 'value_error' }] },
         });
       }
@@ -144,7 +143,7 @@ export class Session {
   close(termination: Termination = 'closed', reason = 'the session was closed'): Promise<void> {
     if (this.closing) return this.closing;
     this.closedReason = reason;
-    this.abort.abort(new DreambridgeError('SESSION_CLOSED', reason));
+    this.abort.abort(new SessionClosedError(reason));
     this.closing = (async () => {
       let timer: NodeJS.Timeout | undefined;
       const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.services.closeWaitMs)));
@@ -161,7 +160,7 @@ export class Session {
   }
 
   private checkOpen(): void {
-    if (this.closing) throw new DreambridgeError('SESSION_CLOSED', `session ${this.key} is closed (${this.closedReason ?? 'closed'})`);
+    if (this.closing) throw new SessionClosedError(`session ${this.key} is closed (${this.closedReason ?? 'closed'})`);
   }
 
   /** Runs `work` after the operations before it, with one deadline and the session's abort signal. */
@@ -204,7 +203,9 @@ export class Session {
 
   /**
    * Lets a line be written while the reply goes out: the answer does not wait for the disk, the
-   * session's next operation does (so a crash loses at most the step just answered).
+   * session's next operation does (so a crash loses at most the step just answered). Fire and
+   * forget by design, yet nothing is lost silently: a failure is logged and kept (`writeFailure`),
+   * and `writes` tracks every write so closing the session waits for them.
    */
   private writeBehind(write: Promise<unknown>): void {
     const tracked = write.catch((error: unknown) => {
@@ -226,12 +227,12 @@ export class Session {
 
   private async stepNow(action: WireAction, options: TimeoutOptions): Promise<SessionReply> {
     const active = this.active;
-    if (!active) throw new DreambridgeError('ENV_NOT_RESET', 'no episode to step: send a reset first');
+    if (!active) throw new EnvNotResetError('no episode to step: send a reset first');
     if (active.failure !== undefined) {
       if (codeOf(active.failure) === 'REAL_BUDGET_EXHAUSTED') {
         throw new RealBudgetExhaustedError('the real-interaction budget is spent: this episode ended; reset (mode "dream") to go on', await this.budgetDetails());
       }
-      throw new DreambridgeError('ENV_NOT_RESET', `the episode ended in error (${describe(active.failure)}); reset to start a new one`);
+      throw new EnvNotResetError(`the episode ended in error (${describe(active.failure)}); reset to start a new one`);
     }
     const recorder = active.recorder;
     if (active.done) {

@@ -1,4 +1,4 @@
-import { DreambridgeError } from '../env/errors.js';
+import { ValidationError } from '../env/errors.js';
 import type { EnvName, Task } from '../protocol/index.js';
 
 /** What a reset asks for. */
@@ -36,12 +36,12 @@ export class TaskPicker {
       const known = tasks.find((t) => t.task_id === id);
       if (known) return withInstruction(known);
       if (this.options.openWorld || request.instruction !== undefined) return withInstruction({ task_id: id, env: this.options.env });
-      throw new DreambridgeError('VALIDATION_ERROR', `no task ${id} in the dream task set (${tasks.length} tasks, e.g. ${tasks.slice(0, 3).map((t) => t.task_id).join(', ') || 'none'}); give one of them, or an instruction with it`, {
+      throw new ValidationError(`no task ${id} in the dream task set (${tasks.length} tasks, e.g. ${tasks.slice(0, 3).map((t) => t.task_id).join(', ') || 'none'}); give one of them, or an instruction with it`, {
         details: { errors: [{ loc: ['task_id'], msg: `unknown dream task ${id}`, type: 'value_error' }] },
       });
     }
     if (tasks.length === 0) {
-      throw new DreambridgeError('VALIDATION_ERROR', 'this server has no task list for this mode: give task_id', {
+      throw new ValidationError('this server has no task list for this mode: give task_id', {
         details: { errors: [{ loc: ['task_id'], msg: 'task_id is required', type: 'missing' }] },
       });
     }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { WebSocket, type RawData } from 'ws';
-import { DreambridgeError } from '../env/errors.js';
+import { EnvNotResetError, SessionClosedError } from '../env/errors.js';
 import { openEnvPayload } from './openenv-payload.js';
 import { parseWire } from './parse-wire.js';
 import type { Session } from './session.js';
@@ -77,7 +77,7 @@ export const serveWsConnection = (socket: WebSocket, options: WsConnectionOption
 
   /** The connection's live session for a step or state, or why there is none. */
   const current = (): Session | undefined => {
-    if (session?.isClosed) throw new DreambridgeError('SESSION_CLOSED', 'this session was closed (idle too long, or the server is stopping): reset to start a new one');
+    if (session?.isClosed) throw new SessionClosedError('this session was closed (idle too long, or the server is stopping): reset to start a new one');
     return session;
   };
 
@@ -113,7 +113,7 @@ export const serveWsConnection = (socket: WebSocket, options: WsConnectionOption
           const envelope = parseWire(wsStepMessageSchema, message, 'the step message');
           const action = parseWire(wireActionSchema, envelope.data, 'the action');
           const live = current();
-          if (!live) throw new DreambridgeError('ENV_NOT_RESET', 'no episode to step: send a reset first');
+          if (!live) throw new EnvNotResetError('no episode to step: send a reset first');
           send({ type: 'observation', data: openEnvPayload(await live.step(action)) });
           return;
         }
@@ -144,6 +144,7 @@ export const serveWsConnection = (socket: WebSocket, options: WsConnectionOption
       gone = true;
       const closing = session ? manager.close(session, 'closed', 'closed by the client') : Promise.resolve();
       session = undefined;
+      // An event handler cannot await: the close runs on, its failure is logged, then the socket closes.
       void closing.catch((error: unknown) => logger.error({ err: error }, 'closing a session failed')).finally(() => socket.close(1000, 'closed'));
       return;
     }
@@ -151,7 +152,8 @@ export const serveWsConnection = (socket: WebSocket, options: WsConnectionOption
   });
   socket.on('close', () => {
     gone = true;
-    // A dropped connection is a close: the episode is recorded and the browser context freed.
+    // A dropped connection is a close: the episode is recorded and the browser context freed
+    // (in the background: nobody is left to answer; a failure is logged).
     if (session && !session.isClosed) void manager.close(session, 'closed', 'the connection closed').catch((error: unknown) => logger.error({ err: error }, 'closing a session failed'));
   });
   socket.on('error', (error) => logger.debug({ err: error }, 'ws connection error'));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { hasCode } from '../env/code-of.js';
 
 /** Options of `writeFileAtomic`. */
 export interface AtomicWriteOptions {
@@ -17,8 +18,7 @@ const syncDirectory = async (directory: string): Promise<void> => {
     handle = await open(directory, 'r');
     await handle.sync();
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code !== 'string' || !DIR_FSYNC_UNSUPPORTED.has(code)) throw error;
+    if (!hasCode(error, ...DIR_FSYNC_UNSUPPORTED)) throw error;
   } finally {
     await handle?.close();
   }

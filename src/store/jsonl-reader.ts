@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { z } from 'zod';
+import { hasCode } from '../env/code-of.js';
 import { RunFileCorruptError } from '../env/errors.js';
 
-const isMissing = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';
+const isMissing = (error: unknown): boolean => hasCode(error, 'ENOENT');
 
 type LineCheck<T> = { ok: true; value: T } | { ok: false; problem: string };
 

@@ -1,9 +1,9 @@
 import { open } from 'node:fs/promises';
 import type { z } from 'zod';
+import { hasCode } from '../env/code-of.js';
 import { isValidJsonlLine } from './jsonl-reader.js';
 
-const isMissing = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';
+const isMissing = (error: unknown): boolean => hasCode(error, 'ENOENT');
 
 /** What `repairJsonlTail` did to a file. */
 export type JsonlRepair = 'none' | 'missing' | 'newline-added' | 'torn-line-removed';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { hasCode } from '../env/code-of.js';
 import { EnvClosedError, RunDirNotEmptyError } from '../env/errors.js';
 import { episodeSchema, shadowLineSchema, transitionSchema, type Episode, type ShadowLine, type Transition } from '../protocol/index.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -125,7 +126,7 @@ export const openRunDirectory = async (dir: string, options: RunDirectoryOptions
       try {
         return JSON.parse(await readFile(paths.manifest, 'utf8')) as RunManifest;
       } catch (error) {
-        if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+        if (hasCode(error, 'ENOENT')) return undefined;
         throw error;
       }
     },

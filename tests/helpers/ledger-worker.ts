@@ -10,7 +10,7 @@
  */
 import { createInterface } from 'node:readline';
 import { openLedger } from '../../src/budget/ledger.js';
-import { isDreambridgeError } from '../../src/env/errors.js';
+import { hasCode } from '../../src/env/code-of.js';
 
 export interface LedgerWorkerTask {
   mode: 'hammer' | 'hold';
@@ -65,7 +65,7 @@ if (task.mode === 'hold') {
         result.ids.push(reservation.id);
         result.latencies.push(performance.now() - t0);
       } catch (error) {
-        if (isDreambridgeError(error) && error.code === 'REAL_BUDGET_EXHAUSTED') result.exhausted += 1;
+        if (hasCode(error, 'REAL_BUDGET_EXHAUSTED')) result.exhausted += 1;
         else throw error;
       }
     }
