@@ -47,7 +47,7 @@ describe('flag mistakes through the real CLI', () => {
   });
 
   it.concurrent('a bad combination of flags', async () => {
-    await expectFlagMistake(['collect', '--env', 'webshop', '--policy', 'oracle'], '--policy oracle is for WebArena fixture tasks');
+    await expectFlagMistake(['collect', '--env', 'webshop', '--fixture', '--policy', 'oracle'], '--policy oracle needs reference actions, which these WebShop tasks do not have: give --actions FILE');
     const ledger = join(mkdtempSync(join(tmpdir(), 'dreambridge-flags-')), 'ledger.json');
     await expectFlagMistake(
       ['budget', 'reset', '--ledger', ledger],

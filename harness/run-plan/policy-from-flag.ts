@@ -28,7 +28,7 @@ const GENERIC = ['random', 'replay', 'oracle', 'openai:NAME'];
 /** The oracle: a task's reference actions (the site's, else `--actions FILE`), targets resolved by role and name. */
 const oracleOf = (context: PolicyFlagContext): ((task: Task) => Policy) => {
   const fromFile = context.actions ? replayActions(context.actions) : undefined;
-  if (!context.referenceActions && !fromFile) throw new ConfigInvalidError(`--policy oracle needs reference actions: the local ${context.site.displayName} sites' (--fixture) or --actions FILE`);
+  if (!context.referenceActions && !fromFile) throw new ConfigInvalidError(`--policy oracle needs reference actions, which these ${context.site.displayName} tasks do not have: give --actions FILE`);
   const findId = context.profile.findElement?.bind(context.profile) ?? (() => undefined);
   return (task) => {
     const actions = context.referenceActions?.(task) ?? fromFile?.(task);

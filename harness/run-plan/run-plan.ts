@@ -63,6 +63,17 @@ export const executeRunPlan = async (options: RunPlanOptions, logger: Logger, si
   try {
     const prepared = await prepareSite({ site, local: options.local, siteFlags: options.siteFlags, seed: options.seed, maxSteps: options.maxSteps, real });
     const { profile } = prepared;
+    // Policies first: a wrong --policy is refused before a browser, a fixture or a buffer starts.
+    const policyContext = {
+      site,
+      profile,
+      seed: options.seed,
+      ...(options.actions ? { actions: options.actions } : {}),
+      ...(options.policyBaseUrl ? { baseUrl: options.policyBaseUrl } : {}),
+      ...(prepared.facts.tasks.referenceActions ? { referenceActions: prepared.facts.tasks.referenceActions.bind(prepared.facts.tasks) } : {}),
+    };
+    const policy = await policyFromFlag(options.policy ?? site.defaults.policy(), policyContext);
+    const realPolicy = options.realPolicy ? await policyFromFlag(options.realPolicy, policyContext) : policy;
     const opened = real
       ? await openPreparedSite(
           prepared,
@@ -119,16 +130,6 @@ export const executeRunPlan = async (options: RunPlanOptions, logger: Logger, si
         ? { source: 'real', create: async (o) => withRealBudget(await inner.create(o), gate, { countResets: options.countResets ?? false }), close: () => inner.close() }
         : inner;
     }
-    const policyContext = {
-      site,
-      profile,
-      seed: options.seed,
-      ...(options.actions ? { actions: options.actions } : {}),
-      ...(options.policyBaseUrl ? { baseUrl: options.policyBaseUrl } : {}),
-      ...(prepared.facts.tasks.referenceActions ? { referenceActions: prepared.facts.tasks.referenceActions.bind(prepared.facts.tasks) } : {}),
-    };
-    const policy = await policyFromFlag(options.policy ?? site.defaults.policy(), policyContext);
-    const realPolicy = options.realPolicy ? await policyFromFlag(options.realPolicy, policyContext) : policy;
 
     const shadower =
       (options.shadow ?? 0) > 0 && dream
