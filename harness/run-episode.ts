@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withDeadline } from '../src/env/deadline.js';
 import type { Env, EnvFactory, TimeoutOptions } from '../src/env/index.js';
 import { codeOf, hasCode } from '../src/env/code-of.js';
 import { DreambridgeError } from '../src/env/errors.js';
@@ -14,7 +15,6 @@ import {
   type Transition,
 } from '../src/protocol/index.js';
 import type { RunDirectory } from '../src/store/index.js';
-import { abortable } from './abortable.js';
 import type { HistoryEntry, Policy } from '../src/env/policy.js';
 import type { RunEvent } from './run-event.js';
 
@@ -104,6 +104,8 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
   const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
   const timedOut = (): boolean => deadline?.aborted === true && context.signal?.aborted !== true;
   const timeout: TimeoutOptions = signal ? { timeoutMs: context.stepTimeoutMs, signal } : { timeoutMs: context.stepTimeoutMs };
+  // Each call of the episode stops being waited for as soon as the run is interrupted or the episode's deadline passes.
+  const untilAborted: TimeoutOptions = signal ? { signal } : {};
   const sources = new Set<Source>();
   let env: Env | undefined;
   let steps = 0;
@@ -139,14 +141,17 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
   context.emit({ type: 'episode-start', runId, episodeId, taskId: task.task_id, index: context.index });
 
   try {
-    env = await abortable(context.envFactory.create(timeout), signal, (late) => late.close());
+    const created = await withDeadline<Env>({ ...untilAborted, onLate: (late) => late.close() }, () => context.envFactory.create(timeout));
+    env = created;
     const policy = context.policy(task);
-    let observation: Observation = await abortable(env.reset(task, timeout), signal);
+    let observation: Observation = await withDeadline(untilAborted, () => created.reset(task, timeout));
     sources.add(observation.source);
     while (!signal?.aborted) {
-      const decision = await abortable(policy.act(observation, history, task, timeout), signal);
+      const decision = await withDeadline(untilAborted, () => policy.act(observation, history, task, timeout));
       const sentAt = performance.now();
       const pending = env.step(decision.action, timeout);
+      // Observed even if an abort lands first and nobody awaits it below.
+      void pending.catch(() => undefined);
       let refused = false;
       if (env.source === 'real') {
         const notice = context.onRealStep;
@@ -157,7 +162,7 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
       }
       let result: StepResult;
       try {
-        result = checkStepResult(await abortable(pending, signal));
+        result = checkStepResult(await withDeadline(untilAborted, () => pending));
       } catch (failure) {
         refused = hasCode(failure, 'REAL_BUDGET_EXHAUSTED');
         if (env.source === 'real' && !refused) context.countRealStep();

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { ConfigInvalidError } from '../src/env/errors.js';
 import type { EnvFactory } from '../src/env/index.js';
 import type { EnvName, Episode, Source, Task, Transition } from '../src/protocol/index.js';
@@ -6,7 +7,6 @@ import type { Policy } from '../src/env/policy.js';
 import type { RunEvent } from './run-event.js';
 import { runEpisode, type RealStepNotice } from './run-episode.js';
 import { RunSummaryAccumulator, type RunSummary } from './run-summary.js';
-import { Semaphore } from './semaphore.js';
 
 export type { RunEvent } from './run-event.js';
 export type { RunSummary } from './run-summary.js';
@@ -100,7 +100,8 @@ export const runEpisodes = async (options: RunEpisodesOptions): Promise<RunResul
   const { signal } = options;
   const started = performance.now();
   const summary = new RunSummaryAccumulator();
-  const realSlots = new Semaphore(realConcurrency);
+  // At most realConcurrency real episodes at once; waiters are served in arrival order.
+  const realSlots = pLimit(realConcurrency);
   const episodeLines: Episode[] = [];
   let realInteractions = 0;
   let next = 0;
@@ -127,51 +128,49 @@ export const runEpisodes = async (options: RunEpisodesOptions): Promise<RunResul
     return onBudgetExhausted === 'dream' ? 'dream' : undefined;
   };
 
+  /** Runs the episode of `slot` in `source`; nothing when there is none, or the run stops. */
+  const runIn = async (source: Source | undefined, slot: number, task: Task): Promise<void> => {
+    if (source === undefined || stop || signal?.aborted) return;
+    const factory = factoryFor(source);
+    if (!factory) throw new ConfigInvalidError(`episode ${slot} is planned ${source} but no ${source} environment is configured`);
+    const { episode } = await runEpisode({
+      envFactory: factory,
+      policy: (t) => options.policy(t, source),
+      task,
+      index: slot,
+      ...(options.episodeId ? { episodeId: options.episodeId(slot, task) } : {}),
+      runDir: options.runDir,
+      runId: options.runId,
+      envName: options.envName,
+      stepTimeoutMs,
+      ...(options.episodeTimeoutMs === undefined ? {} : { episodeTimeoutMs: options.episodeTimeoutMs }),
+      ...(signal ? { signal } : {}),
+      ...(options.onRealStep ? { onRealStep: options.onRealStep } : {}),
+      ...(options.onTransition ? { onTransition: options.onTransition } : {}),
+      emit,
+      countRealStep: () => {
+        realInteractions += 1;
+      },
+    });
+    summary.add(episode);
+    episodeLines.push(episode);
+    if (episode.termination === 'budget') exhausted();
+  };
+
   const runOne = async (index: number): Promise<void> => {
     const task = options.tasks[index];
     if (task === undefined) return;
     const slot = options.slots?.[index] ?? index;
+    if (sourceFor(slot) !== 'real') return runIn(await sourceNow(slot), slot, task);
     // A planned real episode waits for a real slot first, then checks the budget: episodes that
-    // queued while the budget ran out must not start real.
-    const release = sourceFor(slot) === 'real' ? await realSlots.acquire() : undefined;
-    const source = await sourceNow(slot);
-    if (source === undefined || stop || signal?.aborted) {
-      release?.();
-      return;
-    }
-    const factory = factoryFor(source);
-    if (!factory) {
-      release?.();
-      throw new ConfigInvalidError(`episode ${slot} is planned ${source} but no ${source} environment is configured`);
-    }
-    if (source === 'dream') release?.();
-    try {
-      if (stop || signal?.aborted) return;
-      const { episode } = await runEpisode({
-        envFactory: factory,
-        policy: (t) => options.policy(t, source),
-        task,
-        index: slot,
-        ...(options.episodeId ? { episodeId: options.episodeId(slot, task) } : {}),
-        runDir: options.runDir,
-        runId: options.runId,
-        envName: options.envName,
-        stepTimeoutMs,
-        ...(options.episodeTimeoutMs === undefined ? {} : { episodeTimeoutMs: options.episodeTimeoutMs }),
-        ...(signal ? { signal } : {}),
-        ...(options.onRealStep ? { onRealStep: options.onRealStep } : {}),
-        ...(options.onTransition ? { onTransition: options.onTransition } : {}),
-        emit,
-        countRealStep: () => {
-          realInteractions += 1;
-        },
-      });
-      summary.add(episode);
-      episodeLines.push(episode);
-      if (episode.termination === 'budget') exhausted();
-    } finally {
-      if (source === 'real') release?.();
-    }
+    // queued while the budget ran out must not start real. A real episode holds its slot to the
+    // end; one that falls back to dream (or does not run) gives it back first.
+    const source = await realSlots(async () => {
+      const now = await sourceNow(slot);
+      if (now === 'real') await runIn(now, slot, task);
+      return now;
+    });
+    if (source !== 'real') await runIn(source, slot, task);
   };
 
   const worker = async (): Promise<void> => {

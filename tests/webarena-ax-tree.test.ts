@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium } from '../adapters/browser/launch.js';
 import type { AxLine } from '../adapters/webarena/ax-line.js';
-import { pythonRepr } from '../adapters/webarena/ax-python-repr.js';
+import { pyStrRepr } from '../src/python/python-repr.js';
 import { observeWebArenaPage, renderCompactView, resolveElement, type WebArenaObservation } from '../adapters/webarena/webarena-observation.js';
 import { actionableIds } from '../adapters/webarena/webarena-profile.js';
 
@@ -228,11 +228,11 @@ describe('WebArena accessibility tree: pruning, hiding, quoting', () => {
   });
 
   it("quotes names as Python's repr does", async () => {
-    expect(pythonRepr("it's")).toBe(`"it's"`);
-    expect(pythonRepr('say "hi"')).toBe(`'say "hi"'`);
-    expect(pythonRepr(`it's "x"`)).toBe(`'it\\'s "x"'`);
-    expect(pythonRepr('a\\b\tc\nd')).toBe(`'a\\\\b\\tc\\nd'`);
-    expect(pythonRepr('\u00a0 \ue604 DASHBOARD \u200b é 😀 \u0007')).toBe(`'\\xa0 \\ue604 DASHBOARD \\u200b é 😀 \\x07'`);
+    expect(pyStrRepr("it's")).toBe(`"it's"`);
+    expect(pyStrRepr('say "hi"')).toBe(`'say "hi"'`);
+    expect(pyStrRepr(`it's "x"`)).toBe(`'it\\'s "x"'`);
+    expect(pyStrRepr('a\\b\tc\nd')).toBe(`'a\\\\b\\tc\\nd'`);
+    expect(pyStrRepr('\u00a0 \ue604 DASHBOARD \u200b é 😀 \u0007')).toBe(`'\\xa0 \\ue604 DASHBOARD \\u200b é 😀 \\x07'`);
     const o = await observe(`<a href="#">it's</a><a href="#">say "hi"</a><a href="#">it's "x"</a><a href="#">back\\slash</a><pre>line 1\nline 2</pre>`);
     expect(shape(o).slice(1)).toEqual([`\tlink "it's"`, `\tlink 'say "hi"'`, `\tlink 'it\\'s "x"'`, `\tlink 'back\\\\slash'`, `\tStaticText 'line 1\\nline 2'`]);
   });

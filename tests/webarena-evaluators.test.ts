@@ -6,13 +6,17 @@ import { fuzzyMatch } from '../adapters/webarena/evaluators/fuzzy-match.js';
 import { equivalencePrompt, parseVerdict, sameDifferentPrompt, type Judge } from '../adapters/webarena/evaluators/judge.js';
 import { createOpenAIJudge } from '../adapters/webarena/evaluators/openai-judge.js';
 import { checkProgramHtmlTarget, programHtmlText } from '../adapters/webarena/evaluators/program-html-check.js';
-import { pythonStr } from '../adapters/webarena/evaluators/python-str.js';
+import { fromPlaywrightValue } from '../adapters/webarena/evaluators/playwright-python-value.js';
 import { exactMatch, mustInclude, stringMatch } from '../adapters/webarena/evaluators/string-match.js';
 import { urlMatch } from '../adapters/webarena/evaluators/url-match.js';
 import { answerTokens, nltkWordTokens } from '../adapters/webarena/evaluators/word-tokens.js';
 import { parseWebArenaTasks, type ProgramHtmlTarget, type WebArenaTask } from '../adapters/webarena/webarena-task-config.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../fixtures/llm/scripted-llm-server.js';
 import { codeOf } from '../src/env/code-of.js';
+import { pyStr } from '../src/python/python-repr.js';
+
+/** WebArena's `str(page.evaluate(...))`. */
+const pythonStr = (value: unknown): string => pyStr(fromPlaywrightValue(value));
 
 /** A judge that answers from a function and records the prompts it was given. */
 const stubJudge = (answer: (prompt: string) => string): Judge & { prompts: string[] } => {

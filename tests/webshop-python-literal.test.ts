@@ -5,9 +5,10 @@ import {
   PYTHON_LITERAL_MAX_LENGTH,
   PythonLiteralError,
   parsePythonLiteral,
-} from '../fixtures/webshop/python-literal.js';
-import { pyFloatRepr, pyPformat, pyRepr, pyStr } from '../fixtures/webshop/python-repr.js';
-import { PyTuple, pyEquals, pyTuple, type PyValue } from '../fixtures/webshop/python-value.js';
+} from '../src/python/python-literal.js';
+import { pyPformat } from '../src/python/python-pformat.js';
+import { pyFloatRepr, pyRepr, pyStr } from '../src/python/python-repr.js';
+import { PyTuple, pyEquals, pyTuple, type PyValue } from '../src/python/python-value.js';
 import { quotePathSegment } from '../fixtures/webshop/url-quote.js';
 
 // Expected strings below were produced by CPython 3.10 (repr, pprint.pformat, json.dumps,

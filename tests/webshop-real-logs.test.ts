@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pyRepr } from '../fixtures/webshop/python-repr.js';
+import { pyRepr } from '../src/python/python-repr.js';
 import { parseKeywords, parseOptions, parsePage } from '../fixtures/webshop/route-params.js';
 import { optionsLiteral } from '../fixtures/webshop/templates/item-page.js';
 import { doneUrl, indexUrl, itemUrl, searchResultsUrl } from '../fixtures/webshop/urls.js';

@@ -1,4 +1,4 @@
-import { pythonRepr } from './ax-python-repr.js';
+import { pyStrRepr } from '../../src/python/python-repr.js';
 
 /** One line of the WebArena accessibility-tree text, as observed. */
 export interface AxLine {
@@ -31,7 +31,7 @@ export const IGNORED_PROPERTIES: readonly string[] = ['focusable', 'editable', '
 
 /** `[id] role 'name'` then ` prop: value` pairs, exactly as WebArena's `parse_accessibility_tree` writes a node. */
 export const renderAxLine = (id: string, role: string, name: string, props: ReadonlyArray<readonly [string, string]>): string => {
-  let line = `[${id}] ${role} ${pythonRepr(name)}`;
+  let line = `[${id}] ${role} ${pyStrRepr(name)}`;
   for (const [key, value] of props) line += ` ${key}: ${value}`;
   return line;
 };

@@ -1,5 +1,5 @@
 import type { AxLine } from './ax-line.js';
-import { pythonRepr } from './ax-python-repr.js';
+import { pyStrRepr } from '../../src/python/python-repr.js';
 
 /** How many previously kept lines a StaticText is compared with (WebArena: `clean_lines[-3:]`). */
 const WINDOW = 3;
@@ -18,7 +18,7 @@ export const dropRepeatedStaticText = (lines: readonly AxLine[]): AxLine[] => {
   const rendered: string[] = [];
   for (const line of lines) {
     if (line.role === 'StaticText' && !line.fieldValue) {
-      const text = pythonRepr(line.name).slice(1, -1);
+      const text = pyStrRepr(line.name).slice(1, -1);
       const recent = rendered.slice(-WINDOW);
       if (!text || recent.some((previous) => previous.includes(text))) continue;
     }

@@ -1,9 +1,10 @@
 import type { BrowserContext, Page } from 'playwright-core';
+import { DEFAULT_STEP_TIMEOUT_MS, withDeadline } from '../../src/env/deadline.js';
 import type { Env, TimeoutOptions } from '../../src/env/env.js';
 import { ConfigInvalidError, EnvClosedError, EnvNotResetError } from '../../src/env/errors.js';
 import type { Observation, StepResult, Task } from '../../src/protocol/index.js';
 import type { BrowserProvider } from '../browser/browser-provider.js';
-import { DEFAULT_STEP_TIMEOUT_MS, withTimeout } from '../browser/with-timeout.js';
+import { isPlaywrightTimeout } from '../browser/playwright-timeout.js';
 import { ActionRefused, currentPage, isAllowedUrl, performWebArenaAction, type Tabs } from './webarena-actions.js';
 import { evaluateWebArenaEpisode } from './webarena-episode-evaluation.js';
 import { prepareWebArenaContext, type LoginCredentials } from './webarena-login.js';
@@ -75,7 +76,7 @@ export class WebArenaEnv implements Env {
     // Until this reset succeeds there is no episode: a failed reset must not leave the last one.
     this.current = undefined;
     this.task = undefined;
-    return withTimeout(`reset to task ${task.task_id}`, this.timeouts(options), async ({ remainingMs, signal }) => {
+    return withDeadline({ what: `reset to task ${task.task_id}`, ...this.timeouts(options), isTimeout: isPlaywrightTimeout }, async ({ remainingMs, signal }) => {
       await this.context?.close().catch(() => undefined);
       this.context = undefined;
       this.sites = await this.options.sites(episode);
@@ -137,7 +138,7 @@ export class WebArenaEnv implements Env {
     // WebArena carries out the third identical action, then stops before the next one.
     else if (parsed.action.kind !== 'stop') {
       const context = this.context;
-      error = await withTimeout(`${canonical} on ${currentPage(this.tabs).url()}`, this.timeouts(options), async ({ remainingMs }) => {
+      error = await withDeadline({ what: `${canonical} on ${currentPage(this.tabs).url()}`, ...this.timeouts(options), isTimeout: isPlaywrightTimeout }, async ({ remainingMs }) => {
         try {
           await performWebArenaAction(parsed.action, {
             context,

@@ -1,9 +1,10 @@
 import type { BrowserContext, Page, Response } from 'playwright-core';
+import { DEFAULT_STEP_TIMEOUT_MS, withDeadline } from '../../src/env/deadline.js';
 import type { Env, TimeoutOptions } from '../../src/env/env.js';
 import { ConfigInvalidError, EnvClosedError, EnvNotResetError, NavigationFailedError } from '../../src/env/errors.js';
 import type { Observation, StepResult, Task } from '../../src/protocol/index.js';
 import type { BrowserProvider } from '../browser/browser-provider.js';
-import { DEFAULT_STEP_TIMEOUT_MS, withTimeout } from '../browser/with-timeout.js';
+import { isPlaywrightTimeout } from '../browser/playwright-timeout.js';
 import { parseReward, parseRewardInfo } from './reward-info.js';
 import { snapshotWebShopPage, type WebShopPageSnapshot } from './webshop-page-snapshot.js';
 import { validateWebShopAction, WEBSHOP_DEFAULT_MAX_STEPS, webShopPageType, webShopPageTypeFromUrl } from './webshop-profile.js';
@@ -84,7 +85,7 @@ export class WebShopEnv implements Env {
     const sid = typeof explicit === 'string' ? explicit : webShopSessionId(this.prefix, task.task_id);
     // Until this reset succeeds there is no episode: a failed reset must not leave the last one.
     this.current = undefined;
-    return withTimeout(`reset to ${sid}`, this.timeouts(options), async ({ remainingMs, signal }) => {
+    return withDeadline({ what: `reset to ${sid}`, ...this.timeouts(options), isTimeout: isPlaywrightTimeout }, async ({ remainingMs, signal }) => {
       await this.context?.close().catch(() => undefined);
       const context = await this.options.browser.newContext();
       if (signal.aborted || this.closed) {
@@ -128,7 +129,7 @@ export class WebShopEnv implements Env {
         info: { latency_ms: performance.now() - started, error },
       };
     }
-    const snapshot = await withTimeout(`${action} on ${page.url()}`, this.timeouts(options), async ({ remainingMs }) => {
+    const snapshot = await withDeadline({ what: `${action} on ${page.url()}`, ...this.timeouts(options), isTimeout: isPlaywrightTimeout }, async ({ remainingMs }) => {
       if (verdict.kind === 'search') await this.search(page, verdict.query, available.has_search_bar, remainingMs);
       else await this.click(page, verdict.target, remainingMs);
       return snapshotWebShopPage(page, this.rich);

@@ -1,7 +1,7 @@
 import type { TimeoutOptions } from '../../src/env/env.js';
 import { requestChatCompletion, type ChatMessage } from '../../src/llm/chat-completion.js';
 import { ConcurrencyLimiter, DEFAULT_LLM_CONCURRENCY } from '../../src/llm/concurrency-limiter.js';
-import { withDeadline } from '../../src/llm/deadline.js';
+import { withDeadline } from '../../src/env/deadline.js';
 import { createOpenAIRoleClient, type OpenAIEndpointOptions } from '../../src/llm/openai-client.js';
 import { TokenUsageMeter, type TokenUsage } from '../../src/llm/token-usage.js';
 import type { HistoryEntry, Policy, PolicyDecision } from '../../src/env/policy.js';
@@ -116,7 +116,7 @@ export const createOpenAIChatPolicy = (options: OpenAIChatPolicyOptions): OpenAI
     name: role.name,
     usage: () => meter.snapshot(),
     act: (observation, history, task, timeout = {}) =>
-      withDeadline(`${role.name} policy decision`, timeout, async (signal) => {
+      withDeadline({ what: `${role.name} policy decision`, ...timeout }, async ({ signal }) => {
         const prompt = chatPolicyPrompt(observation, history, task, {
           profile: options.profile,
           historyLength: options.historyLength ?? OPENAI_CHAT_POLICY_DEFAULTS.historyLength,

@@ -1,7 +1,8 @@
+import { escapeUTF8 as esc } from 'entities';
 import type { FidelityFigure, FidelityReport } from '../../src/fidelity/fidelity-report.js';
 import { stepDelta, type StepDelta } from '../../src/fidelity/step-delta.js';
 import type { ShadowLine } from '../../src/protocol/index.js';
-import { escapeHtml as esc, formatNumber } from './html-escape.js';
+import { formatNumber } from './format-number.js';
 import { barChart, xyChart, type ChartPoint } from './svg-charts.js';
 import { renderWorstTransitions, worstTransitions } from './worst-transitions.js';
 

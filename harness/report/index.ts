@@ -3,4 +3,4 @@ export * from './read-shadow-lines.js';
 export * from './fidelity-html.js';
 export * from './worst-transitions.js';
 export * from './svg-charts.js';
-export * from './html-escape.js';
+export * from './format-number.js';

@@ -1,4 +1,5 @@
-import { escapeHtml as esc, formatNumber } from './html-escape.js';
+import { escapeUTF8 as esc } from 'entities';
+import { formatNumber } from './format-number.js';
 
 /** Chart size in CSS pixels (the SVGs also scale with their container through viewBox). */
 const WIDTH = 640;

@@ -1,5 +1,6 @@
+import { escapeUTF8 as esc } from 'entities';
 import type { ShadowLine, ShadowSample } from '../../src/protocol/index.js';
-import { escapeHtml as esc, formatNumber } from './html-escape.js';
+import { formatNumber } from './format-number.js';
 
 /** A real step chosen for display, with the dreamed sample that strays furthest from it. */
 export interface WorstTransition {

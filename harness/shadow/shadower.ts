@@ -1,8 +1,8 @@
 import type { ExperienceModel, ExperiencePrediction, ExperienceRequest } from '../../src/dream/experience-model.js';
-import { ConfigInvalidError, StepTimeoutError } from '../../src/env/errors.js';
+import { withDeadline } from '../../src/env/deadline.js';
+import { ConfigInvalidError } from '../../src/env/errors.js';
 import type { TextSimilarityOptions } from '../../src/fidelity/text-similarity.js';
 import type { Observation, ShadowLine, SiteProfile } from '../../src/protocol/index.js';
-import { abortable } from '../abortable.js';
 import { describeError } from '../run-episode.js';
 import { buildShadowLine, type ShadowLineInput } from './shadow-line.js';
 
@@ -90,16 +90,15 @@ export const createShadower = (options: ShadowerOptions): Shadower => {
   const jobs = new Set<Promise<void>>();
 
   const predictOne = async (request: ExperienceRequest, stop: AbortSignal): Promise<Outcome> => {
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([stop, deadline]);
     try {
-      const prediction: ExperiencePrediction | null | undefined = await abortable(model.predict(request, { timeoutMs, signal }), signal);
+      const prediction: ExperiencePrediction | null | undefined = await withDeadline({ what: 'shadow prediction', timeoutMs, signal: stop }, ({ signal }) =>
+        model.predict(request, { timeoutMs, signal }),
+      );
       // A model bug must cost one sample, not the whole line.
       if (typeof prediction !== 'object' || prediction === null) return { ok: false, error: 'MODEL_OUTPUT_UNPARSEABLE: the model returned no prediction' };
       return { ok: true, prediction };
     } catch (error) {
-      const reason = deadline.aborted ? new StepTimeoutError(timeoutMs, 'shadow prediction') : error;
-      return { ok: false, error: describeError(reason) };
+      return { ok: false, error: describeError(error) };
     }
   };
 

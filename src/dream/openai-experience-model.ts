@@ -1,8 +1,8 @@
+import { withDeadline } from '../env/deadline.js';
 import type { TimeoutOptions } from '../env/env.js';
 import { ModelOutputUnparseableError } from '../env/errors.js';
 import { requestChatCompletion, type ChatMessage } from '../llm/chat-completion.js';
 import { ConcurrencyLimiter, DEFAULT_LLM_CONCURRENCY } from '../llm/concurrency-limiter.js';
-import { withDeadline } from '../llm/deadline.js';
 import { createOpenAIRoleClient, type OpenAIEndpointOptions, type OpenAIRoleClient } from '../llm/openai-client.js';
 import { addTokenUsage, emptyTokenUsage, TokenUsageMeter, type TokenUsage } from '../llm/token-usage.js';
 import type { Observation, SiteProfile } from '../protocol/index.js';
@@ -102,7 +102,7 @@ export class OpenAIExperienceModel implements ExperienceModel {
   private readonly built = new WeakMap<ExperienceRequest, Promise<{ messages: ChatMessage[]; demonstrations: RetrievedTransition[] }>>();
 
   predict(request: ExperienceRequest, options: TimeoutOptions = {}): Promise<ExperiencePrediction> {
-    return withDeadline(`${this.name} prediction`, options, async (signal) => {
+    return withDeadline({ what: `${this.name} prediction`, ...options }, async ({ signal }) => {
       let pending = this.built.get(request);
       if (pending === undefined) {
         pending = this.messagesFor(request);

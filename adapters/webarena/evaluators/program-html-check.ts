@@ -1,8 +1,9 @@
 import { decodeHTML } from 'entities';
+import { pyStr } from '../../../src/python/python-repr.js';
 import type { ProgramHtmlTarget } from '../webarena-task-config.js';
 import { clean } from './clean-answer.js';
 import { evaluatorResult, type EvaluatorResult } from './evaluator-result.js';
-import { pythonStr } from './python-str.js';
+import { fromPlaywrightValue } from './playwright-python-value.js';
 
 /** How much of the checked value a result keeps (a whole page's HTML is too much to record). */
 const PREVIEW_CHARS = 300;
@@ -15,7 +16,7 @@ const preview = (text: string): string => (text.length > PREVIEW_CHARS ? `${text
  * (the `entities` package decodes as Python does: HTML5 named references, legacy ones without
  * `;`, numeric ones with the same replacements).
  */
-export const programHtmlText = (value: unknown): string => decodeHTML(pythonStr(value));
+export const programHtmlText = (value: unknown): string => decodeHTML(pyStr(fromPlaywrightValue(value)));
 
 /**
  * Checks one program_html target against the value read from the page (pure; reading the page
