@@ -5,7 +5,7 @@ import { curriculumStep, type CurriculumStepResult, type CurriculumTask } from '
 import { createOpenAITaskGenerator } from '../harness/curriculum/task-generator.js';
 import { hasCode } from '../src/env/code-of.js';
 import { ConfigInvalidError } from '../src/env/errors.js';
-import { episodeSchema, type Episode } from '../src/protocol/index.js';
+import { envNameSchema, episodeSchema, type Episode } from '../src/protocol/index.js';
 import { recordedProvenance, ReplayBuffer } from '../src/replay/index.js';
 import { readJsonl, runFileNames } from '../src/store/index.js';
 
@@ -25,7 +25,7 @@ const poolLineSchema = z
   .object({
     task_id: z.union([z.string().min(1), z.number().int()]),
     instruction: z.string().min(1),
-    env: z.enum(['webshop', 'webarena']).optional(),
+    env: envNameSchema.optional(),
     origin: z.enum(['seed', 'synthetic']).optional(),
     parent: z.string().optional(),
   })

@@ -99,7 +99,7 @@ describe('openRunDirectory', () => {
 
   it('rejects a line that does not match the schema and writes nothing', async () => {
     const run = await open(join(root, 'r'));
-    const bad = { ...transition(0), env: 'amazon' } as unknown as Transition;
+    const bad = { ...transition(0), env: 'Amazon Store' } as unknown as Transition;
     await expect(run.appendTransition(bad)).rejects.toThrow(/env/);
     await expect(run.appendEpisode({ ...episode, steps: -1 })).rejects.toThrow();
     expect(await readFile(run.paths.transitions, 'utf8')).toBe('');
