@@ -4,6 +4,7 @@ import { addSiteOptions } from './collect-command.js';
 import { intOption } from './parse-int-option.js';
 import { numberOption } from './number-option.js';
 import { runTimestamp } from './run-timestamp.js';
+import { DEFAULT_BUFFER_MAX } from '../src/dream/default-buffer-max.js';
 
 
 const repeatable = (value: string, all: string[] = []): string[] => [...all, value];
@@ -82,6 +83,7 @@ export const runCommand = (): Command =>
       .option('--embed <embed>', 'retrieval embeddings: hashed (embedded TF-IDF) or openai:NAME', 'hashed')
       .option('--embed-base-url <url>', 'OpenAI-compatible endpoint of the embedder (default OPENAI_BASE_URL)')
       .option('--buffer <path>', 'replay buffer: a run directory from collect/run or a transitions JSONL (repeatable)', repeatable, [] as string[])
+      .option('--buffer-max <n>', 'replay-buffer cap in transitions (recorded + this run\'s); past it the oldest dream transition goes first, then the oldest', intOption(1), DEFAULT_BUFFER_MAX)
       .option('--task-file <file>', 'tasks as JSONL of {task_id, instruction} (default: the site\'s split, else the buffer\'s tasks)')
       .addOption(new Option('--split <split>', 'goal split of the site (WebShop: 0–499 test, 500–1499 eval, 1500+ train)').choices(['train', 'eval', 'test']).default('train'))
       .option('--policy <policy>', 'who acts: heuristic (WebShop default), oracle (WebArena fixture default), random, replay, openai:NAME')

@@ -28,6 +28,8 @@ export interface RunFlags {
   embedBaseUrl?: string;
   promptDir?: string;
   buffer: string[];
+  /** Replay-buffer cap (default DEFAULT_BUFFER_MAX). */
+  bufferMax?: number;
   taskFile?: string;
   split: Split;
   policy?: string;

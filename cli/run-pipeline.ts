@@ -96,6 +96,7 @@ export const runRun = async (flags: RunFlags, logger: Logger, signal: AbortSigna
           env,
           profile,
           buffers: flags.buffer,
+          ...(flags.bufferMax === undefined ? {} : { bufferMax: flags.bufferMax }),
           model: flags.model,
           embed: flags.embed,
           maxSteps: flags.maxSteps,

@@ -33,6 +33,8 @@ export interface ServeFlags {
   embed?: string;
   embedBaseUrl?: string;
   buffer?: string[];
+  /** Replay-buffer cap (see DEFAULT_BUFFER_MAX). */
+  bufferMax?: number;
   port: number;
   host: string;
   token?: string;
@@ -59,6 +61,21 @@ export interface ServeFlags {
   executable?: string;
 }
 
+
+/** What `runServe` started: the stress soak and tests read its state; `close` stops it all. */
+export interface ServeHandle {
+  server: RunningEnvServer;
+  runDir: RunDirectory;
+  real: RealSource | undefined;
+  dream: DreamSetup | undefined;
+  close(): Promise<void>;
+}
+
+/** Options of `runServe` beyond the flags. */
+export interface ServeRunOptions {
+  /** Close everything on SIGINT/SIGTERM and exit (the CLI). Default true. */
+  handleSignals?: boolean;
+}
 
 /** The command line for the manifest, the token's value masked. */
 const commandLine = (): string[] => {
@@ -100,7 +117,7 @@ const checkFlags = (flags: ServeFlags, token: string | undefined): EnvName => {
  * site and/or the experience model, with the real budget enforced centrally, until SIGINT/SIGTERM.
  * Prints its URL on stdout; logs go to stderr.
  */
-export const runServe = async (flags: ServeFlags): Promise<void> => {
+export const runServe = async (flags: ServeFlags, options: ServeRunOptions = {}): Promise<ServeHandle> => {
   const logger = createLogger('serve');
   const token = flags.token ?? process.env['DREAMBRIDGE_TOKEN'] ?? undefined;
   const env = checkFlags(flags, token === '' ? undefined : token);
@@ -133,6 +150,7 @@ export const runServe = async (flags: ServeFlags): Promise<void> => {
         buffers: flags.buffer ?? [],
         model: flags.model,
         maxSteps,
+        ...(flags.bufferMax === undefined ? {} : { bufferMax: flags.bufferMax }),
         ...(flags.modelBaseUrl === undefined ? {} : { modelBaseUrl: flags.modelBaseUrl }),
         ...(flags.embed === undefined ? {} : { embed: flags.embed }),
         ...(flags.embedBaseUrl === undefined ? {} : { embedBaseUrl: flags.embedBaseUrl }),
@@ -186,8 +204,11 @@ export const runServe = async (flags: ServeFlags): Promise<void> => {
   console.log(`dreambridge serve: ${env}, modes ${modes || 'none'}${flags.mode === 'both' && !dream ? ' (dream not configured)' : ''}, up to ${flags.maxSessions} sessions, run directory ${runDir.dir}`);
   console.log(`OpenEnv WebSocket ws${server.url.slice(4)}/ws · AgentGym ${server.url}/agentgym`);
   console.log(`dreambridge serve listening on ${server.url}`);
-  onShutdown(async (signal) => {
-    logger.info({ signal }, 'shutting down: open episodes are recorded as interrupted');
-    await closeAll();
-  });
+  if (options.handleSignals ?? true) {
+    onShutdown(async (signal) => {
+      logger.info({ signal }, 'shutting down: open episodes are recorded as interrupted');
+      await closeAll();
+    });
+  }
+  return { server, runDir, real, dream, close: closeAll };
 };
