@@ -5,6 +5,7 @@ import { intOption } from './parse-int-option.js';
 import { numberOption } from './number-option.js';
 import { runTimestamp } from './run-timestamp.js';
 import { DEFAULT_BUFFER_MAX } from '../src/dream/default-buffer-max.js';
+import { formatShadowCounts } from '../harness/shadow/shadow-counts.js';
 
 
 const repeatable = (value: string, all: string[] = []): string[] => [...all, value];
@@ -25,6 +26,7 @@ export const formatRunOutcome = (outcome: RunOutcome, formatSummary: (s: RunOutc
     for (const g of grouped.slice(0, 10)) lines.push(`  task ${g.task_id}: n ${g.count}, mean ${fmt(g.mean)}, variance ${fmt(g.variance)}`);
     if (grouped.length > 10) lines.push(`  … ${grouped.length - 10} more in manifest.json (result.groups)`);
   }
+  if (outcome.result.shadow) lines.push(formatShadowCounts(outcome.result.shadow));
   if (outcome.fidelity) {
     const { eps_R: r, eps_P: p } = outcome.fidelity;
     lines.push(`fidelity: eps_R ${fmt(r.mean)} [${fmt(r.ci_low)}, ${fmt(r.ci_high)}] over ${r.n} steps; eps_P ${fmt(p.mean)} [${fmt(p.ci_low)}, ${fmt(p.ci_high)}]`);

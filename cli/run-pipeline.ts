@@ -4,7 +4,7 @@ import { buildWebShopSite, type WebShopSite } from '../fixtures/webshop/webshop-
 import { runEpisodes, type RealStepNotice, type RunResult } from '../harness/runner.js';
 import { formatSchedule, needsSite, parseSchedule, plannedSource, type Schedule } from '../harness/schedule.js';
 import { computeTaskVariances, type TaskVariance } from '../harness/curriculum/task-variance.js';
-import { createShadower } from '../harness/shadow/index.js';
+import { addShadowCounts, createShadower, shadowCounts, shadowCountsSchema, type ShadowCounts } from '../harness/shadow/index.js';
 import { writeFidelityOutputs } from '../harness/report/index.js';
 import { withRealBudget } from '../src/budget/budgeted-env.js';
 import type { LedgerSnapshot, RealBudget } from '../src/budget/real-budget.js';
@@ -148,7 +148,7 @@ export const runRun = async (flags: RunFlags, logger: Logger, signal: AbortSigna
 
     const shadower =
       (flags.shadow ?? 0) > 0 && dream
-        ? createShadower({ model: dream.model, profile, k: flags.shadow as number, write: (line) => runDir.appendShadow(line), timeoutMs: flags.stepTimeout })
+        ? createShadower({ model: dream.model, profile, k: flags.shadow as number, write: (line) => runDir.appendShadow(line), timeoutMs: flags.stepTimeout, logger })
         : undefined;
 
     await runDir.writeManifest({
@@ -194,17 +194,23 @@ export const runRun = async (flags: RunFlags, logger: Logger, signal: AbortSigna
     });
     progress.stop();
     await shadower?.flush();
+    // A resumed run's counts add to those its earlier invocations recorded (shadow.jsonl holds all of their lines).
+    const earlier = shadowCountsSchema.safeParse(previous?.['shadow']);
+    const own = shadower ? shadowCounts(shadower.stats, flags.shadow as number) : undefined;
+    const shadow: ShadowCounts | undefined = own && earlier.success ? addShadowCounts(earlier.data, own) : own;
+    if (shadow && shadow.failed + shadow.dropped > 0) logger.warn({ shadow }, `shadow: ${shadow.failed} predictions failed, ${shadow.dropped} lines dropped (counted in manifest.json and fidelity.json)`);
     const episodes = await runDir.readEpisodes();
     const groups = computeTaskVariances(episodes.filter((e) => e.termination !== 'interrupted' && e.termination !== 'error'));
     const budgetSnapshot = budget ? await budget.snapshot() : undefined;
     let fidelity: RunOutcome['fidelity'];
     if (shadower) {
-      const written = await writeFidelityOutputs(runDir.dir, { horizon: flags.maxSteps, ...(flags.gamma === undefined ? {} : { gamma: flags.gamma }), ...(flags.rMax === undefined ? {} : { rMax: flags.rMax }) });
+      const written = await writeFidelityOutputs(runDir.dir, { horizon: flags.maxSteps, ...(shadow ? { shadow } : {}), ...(flags.gamma === undefined ? {} : { gamma: flags.gamma }), ...(flags.rMax === undefined ? {} : { rMax: flags.rMax }) });
       fidelity = { eps_R: written.report.eps_R, eps_P: written.report.eps_P, htmlPath: written.htmlPath };
     }
     const manifest = (await runDir.readManifest()) ?? {};
     await runDir.writeManifest({
       ...manifest,
+      ...(shadow ? { shadow } : {}),
       result: {
         episodes: result.episodes, mean_reward: result.meanReward, success_rate: result.successRate, steps: result.steps,
         real_interactions: result.realInteractions, terminations: result.terminations, budget_exhausted: result.budgetExhausted,
@@ -214,7 +220,7 @@ export const runRun = async (flags: RunFlags, logger: Logger, signal: AbortSigna
       },
     });
     return {
-      result,
+      result: shadow ? { ...result, shadow } : result,
       dir: runDir.dir,
       schedule,
       groups,
