@@ -22,6 +22,7 @@ import type { RunFlags } from './run-flags.js';
 import { openRealSite } from './run-real-site.js';
 import { prepareResume } from './run-resume.js';
 import { planSlots, readTaskFile } from './run-tasks.js';
+import { cleanUp } from '../src/env/clean-up.js';
 
 export type { RunFlags } from './run-flags.js';
 
@@ -38,12 +39,14 @@ export interface RunOutcome {
 
 /** Everything started for a run, closed in reverse order whatever happens. */
 class Resources {
-  private readonly closers: Array<() => Promise<unknown>> = [];
-  add(close: () => Promise<unknown>): void {
-    this.closers.push(close);
+  private readonly closers: Array<{ name: string; close: () => Promise<unknown> }> = [];
+  constructor(private readonly logger: Logger) {}
+  add(close: () => Promise<unknown>, name = 'run resource'): void {
+    this.closers.push({ name, close });
   }
+  /** A failing close is logged and the rest still close (the run's own error, if any, stays the one thrown). */
   async close(): Promise<void> {
-    for (const close of this.closers.reverse()) await close().catch(() => undefined);
+    for (const { name, close } of this.closers.reverse()) await cleanUp(name, close, this.logger);
   }
 }
 
@@ -83,13 +86,13 @@ export const runRun = async (flags: RunFlags, logger: Logger, signal: AbortSigna
     throw new ConfigInvalidError(`--schedule ${flags.schedule} runs real episodes: give a site, ${env === 'webshop' ? '--fixture (the local WebShop) or --url URL' : '--fixture (the local WebArena-style sites) or --configs FILE --sites …'}`);
   }
   if ((flags.shadow ?? 0) > 0 && !real) throw new ConfigInvalidError('--shadow K shadows real steps: it needs a schedule with real episodes');
-  const resources = new Resources();
+  const resources = new Resources(logger);
   try {
     const site = env === 'webshop' && flags.fixture ? await buildWebShopSite({ seed: flags.seed }) : undefined;
     const goalCount = site?.goals.length ?? flags.goalCount ?? 6910;
     // A real run needs its site up first: for WebArena the tasks and profile come from it.
     const realSite = real ? await openRealSite(flags, site, logger) : undefined;
-    if (realSite) resources.add(() => realSite.close());
+    if (realSite) resources.add(() => realSite.close(), 'the real site (browser, fixture)');
     const profile = realSite?.profile ?? (env === 'webshop' ? createWebShopProfile({ goalCount }) : createWebArenaProfile());
     const dream = needsDream(schedule, flags)
       ? await createDreamSetup({
@@ -106,14 +109,14 @@ export const runRun = async (flags: RunFlags, logger: Logger, signal: AbortSigna
           ...(flags.promptDir === undefined ? {} : { promptDir: flags.promptDir }),
         })
       : undefined;
-    if (dream) resources.add(() => dream.close());
+    if (dream) resources.add(() => dream.close(), 'the dream setup');
     const tasks = await resolveTasks(flags, site, goalCount, dream, realSite?.tasks);
     const plan = planSlots(tasks, flags.episodes, flags.group);
     const missing = plan.find((t, slot) => t.instruction === undefined && plannedSource(schedule, slot) === 'dream');
     if (missing) throw new ConfigInvalidError(`task ${missing.task_id} has no instruction for a dream episode: give --fixture, --task-file, or a --buffer that recorded it`);
 
     const runDir = await openRunDirectory(flags.out, { resume: flags.resume ?? false, fsync: flags.fsync ?? false });
-    resources.add(() => runDir.close());
+    resources.add(() => runDir.close(), 'the run directory');
     const previous = flags.resume ? await runDir.readManifest() : undefined;
     const resumed = flags.resume ? await prepareResume(runDir) : undefined;
     const slots = plan.map((_, slot) => slot).filter((slot) => !resumed?.finished.has(slot));
@@ -124,7 +127,7 @@ export const runRun = async (flags: RunFlags, logger: Logger, signal: AbortSigna
       budget = await openBudget(flags, logger);
       if (budget) {
         const opened = budget;
-        resources.add(() => opened.close());
+        resources.add(() => opened.close(), 'the real-interaction ledger');
       }
     }
     let realFactory: EnvFactory | undefined;

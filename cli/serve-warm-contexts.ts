@@ -1,5 +1,6 @@
 import type { BrowserContext, BrowserContextOptions } from 'playwright-core';
 import type { BrowserProvider } from '../adapters/browser/browser-provider.js';
+import { cleanUp } from '../src/env/clean-up.js';
 
 export interface WarmContextProvider extends BrowserProvider {
   /** Launches the browser and fills the pool, so the first reset pays neither. */
@@ -36,7 +37,7 @@ export const createWarmContextProvider = (inner: BrowserProvider, options: { war
       inner.newContext().then(
         (context) => {
           filling -= 1;
-          if (closed) void context.close().catch(() => undefined);
+          if (closed) void cleanUp('warm browser context', () => context.close());
           else ready.push(context);
         },
         () => {
@@ -60,7 +61,7 @@ export const createWarmContextProvider = (inner: BrowserProvider, options: { war
             refill();
             return handOut(context);
           }
-          void context.close().catch(() => undefined);
+          void cleanUp('warm browser context', () => context.close());
         }
       }
       const context = await inner.newContext(contextOptions);
@@ -75,7 +76,7 @@ export const createWarmContextProvider = (inner: BrowserProvider, options: { war
     warmContexts: () => ready.length,
     async close() {
       closed = true;
-      await Promise.all(ready.splice(0).map((c) => c.close().catch(() => undefined)));
+      await Promise.all(ready.splice(0).map((c) => cleanUp('warm browser context', () => c.close())));
       await inner.close();
     },
   };
