@@ -1,6 +1,6 @@
 import type { BrowserContext, BrowserContextOptions } from 'playwright-core';
 import type { BrowserProvider } from '../adapters/browser/browser-provider.js';
-import { cleanUp } from '../src/env/clean-up.js';
+import { closeContext } from '../adapters/browser/close-context.js';
 
 export interface WarmContextProvider extends BrowserProvider {
   /** Launches the browser and fills the pool, so the first reset pays neither. */
@@ -37,7 +37,7 @@ export const createWarmContextProvider = (inner: BrowserProvider, options: { war
       inner.newContext().then(
         (context) => {
           filling -= 1;
-          if (closed) void cleanUp('warm browser context', () => context.close());
+          if (closed) void closeContext('warm browser context', context);
           else ready.push(context);
         },
         () => {
@@ -61,7 +61,7 @@ export const createWarmContextProvider = (inner: BrowserProvider, options: { war
             refill();
             return handOut(context);
           }
-          void cleanUp('warm browser context', () => context.close());
+          // Its browser is gone (crashed, or killed by a signal) and the context with it: nothing to close.
         }
       }
       const context = await inner.newContext(contextOptions);
@@ -76,7 +76,7 @@ export const createWarmContextProvider = (inner: BrowserProvider, options: { war
     warmContexts: () => ready.length,
     async close() {
       closed = true;
-      await Promise.all(ready.splice(0).map((c) => cleanUp('warm browser context', () => c.close())));
+      await Promise.all(ready.splice(0).map((c) => closeContext('warm browser context', c)));
       await inner.close();
     },
   };

@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-
 import { EnvClosedError } from '../../src/env/errors.js';
 import { createBrowserProvider, type BrowserProvider, type BrowserSource } from './browser-provider.js';
 import { cleanUp } from '../../src/env/clean-up.js';
+import { closeContext } from './close-context.js';
 
 export interface ClusterContextPoolOptions {
   source: BrowserSource;
@@ -131,7 +132,7 @@ export class ClusterContextPool {
     });
     this.watch(generation, this.browserOf.get(context) ?? null);
     if (this.isClosed) {
-      await cleanUp('browser context of a closed cluster', () => context.close());
+      await closeContext('browser context of a closed cluster', context);
       throw new EnvClosedError('browser cluster');
     }
     return context;

@@ -4,7 +4,7 @@ import type { BrowserContext } from 'playwright-core';
 import { DreambridgeError } from '../../src/env/errors.js';
 import type { BrowserProvider } from '../browser/browser-provider.js';
 import type { WebArenaTask } from './webarena-task-config.js';
-import { cleanUp } from '../../src/env/clean-up.js';
+import { closeContext } from '../browser/close-context.js';
 
 /** A site's form login: WebArena publishes its sites' credentials; users pass their own. */
 export interface LoginCredentials {
@@ -72,7 +72,7 @@ export const prepareWebArenaContext = async (options: PrepareContextOptions): Pr
     }
     return context;
   } catch (error) {
-    await cleanUp('WebArena login context', () => context.close());
+    await closeContext('WebArena login context', context);
     throw error;
   }
 };

@@ -7,7 +7,7 @@ import { DEFAULT_STEP_TIMEOUT_MS, withTimeout } from '../browser/with-timeout.js
 import { parseReward, parseRewardInfo } from './reward-info.js';
 import { snapshotWebShopPage, type WebShopPageSnapshot } from './webshop-page-snapshot.js';
 import { validateWebShopAction, webShopPageType, webShopPageTypeFromUrl } from './webshop-profile.js';
-import { cleanUp } from '../../src/env/clean-up.js';
+import { closeContext } from '../browser/close-context.js';
 
 export interface WebShopEnvOptions {
   /** Base URL of a WebShop: the local fixture or a real deployment, e.g. http://127.0.0.1:3000. */
@@ -85,11 +85,11 @@ export class WebShopEnv implements Env {
     // Until this reset succeeds there is no episode: a failed reset must not leave the last one.
     this.current = undefined;
     return withTimeout(`reset to ${sid}`, this.timeouts(options), async ({ remainingMs, signal }) => {
-      await cleanUp('WebShop browser context', () => this.context?.close());
+      await closeContext('WebShop browser context', this.context);
       const context = await this.options.browser.newContext();
       if (signal.aborted || this.closed) {
         // The deadline passed (or close() ran) while the context was being made: nobody owns it.
-        await cleanUp('WebShop browser context', () => context.close());
+        await closeContext('WebShop browser context', context);
         throw new EnvClosedError('WebShop environment');
       }
       this.context = context;
@@ -154,7 +154,7 @@ export class WebShopEnv implements Env {
     const context = this.context;
     this.context = undefined;
     this.page = undefined;
-    await cleanUp('WebShop browser context', () => context?.close());
+    await closeContext('WebShop browser context', context);
   }
 
   private observe(snapshot: WebShopPageSnapshot): Observation {
