@@ -6,6 +6,7 @@ import { formatSummary } from './format-summary.js';
 import { createLogger } from './logger.js';
 import { runPlanFromFlags, type RunCommandFlags } from './run-plan-flags.js';
 import { runTimestamp } from './run-timestamp.js';
+import { formatShadowCounts } from '../harness/shadow/shadow-counts.js';
 
 export interface DemoFlags {
   episodes: number;
@@ -66,6 +67,7 @@ export const runDemo = async (flags: DemoFlags): Promise<void> => {
   console.log(`3/3 fidelity: ${flags.fidelityEpisodes} real episodes on held-out goals, each step shadowed by 4 dream predictions`);
   const fidelity = await executeRunPlan(runPlanFromFlags('fidelity', { ...runFlags(flags, [seeds.dir], join(out, 'fidelity')), schedule: 'real', episodes: flags.fidelityEpisodes, shadow: 4 }), logger, signal);
   console.log(`  real:  ${formatSummary(fidelity.result)} (${formatSchedule(fidelity.schedule)})`);
+  if (fidelity.result.shadow) console.log(`  ${formatShadowCounts(fidelity.result.shadow)}`);
   if (fidelity.fidelity) {
     const { eps_R: r, eps_P: p } = fidelity.fidelity;
     console.log(`  eps_R (reward error)     ${fmt(r.mean)}  95% CI [${fmt(r.ci_low)}, ${fmt(r.ci_high)}] over ${r.n} steps`);

@@ -6,6 +6,8 @@ import { addEnvOption, addSiteOptions } from './site-options.js';
 import { intOption } from './parse-int-option.js';
 import { numberOption } from './number-option.js';
 import { runTimestamp } from './run-timestamp.js';
+import { DEFAULT_BUFFER_MAX } from '../src/dream/default-buffer-max.js';
+import { formatShadowCounts } from '../harness/shadow/shadow-counts.js';
 
 
 const repeatable = (value: string, all: string[] = []): string[] => [...all, value];
@@ -26,6 +28,7 @@ export const formatRunOutcome = (outcome: RunOutcome, formatSummary: (s: RunOutc
     for (const g of grouped.slice(0, 10)) lines.push(`  task ${g.task_id}: n ${g.count}, mean ${fmt(g.mean)}, variance ${fmt(g.variance)}`);
     if (grouped.length > 10) lines.push(`  … ${grouped.length - 10} more in manifest.json (result.groups)`);
   }
+  if (outcome.result.shadow) lines.push(formatShadowCounts(outcome.result.shadow));
   if (outcome.fidelity) {
     const { eps_R: r, eps_P: p } = outcome.fidelity;
     lines.push(`fidelity: eps_R ${fmt(r.mean)} [${fmt(r.ci_low)}, ${fmt(r.ci_high)}] over ${r.n} steps; eps_P ${fmt(p.mean)} [${fmt(p.ci_low)}, ${fmt(p.ci_high)}]`);
@@ -66,6 +69,7 @@ export const runCommand = (): Command =>
       .option('--embed <embed>', 'retrieval embeddings: hashed (embedded TF-IDF) or openai:NAME', 'hashed')
       .option('--embed-base-url <url>', 'OpenAI-compatible endpoint of the embedder (default OPENAI_BASE_URL)')
       .option('--buffer <path>', 'replay buffer: a run directory from collect/run or a transitions JSONL (repeatable)', repeatable, [] as string[])
+      .option('--buffer-max <n>', 'replay-buffer cap in transitions (recorded + this run\'s); past it the oldest dream transition goes first, then the oldest', intOption(1), DEFAULT_BUFFER_MAX)
       .option('--task-file <file>', 'tasks as JSONL of {task_id, instruction} (default: the site\'s split, else the buffer\'s tasks)')
       .addOption(new Option('--split <split>', 'goal split of the site (WebShop: 0–499 test, 500–1499 eval, 1500+ train)').choices(['train', 'eval', 'test']).default('train'))
       .option('--policy <policy>', 'who acts: the site\'s own (WebShop heuristic, its default), oracle (reference actions; the WebArena default), random, replay, openai:NAME')

@@ -20,6 +20,7 @@ export interface RunCommandFlags extends Record<string, unknown> {
   embedBaseUrl?: string;
   promptDir?: string;
   buffer?: string[];
+  bufferMax?: number;
   taskFile?: string;
   goals?: number[];
   split: Split;
@@ -68,6 +69,7 @@ export const runPlanFromFlags = (command: RunPlanOptions['command'], flags: RunC
     embedBaseUrl: flags.embedBaseUrl,
     promptDir: flags.promptDir,
     buffer: flags.buffer ?? [],
+    bufferMax: flags.bufferMax,
     taskFile: flags.taskFile,
     taskIds: flags.goals?.map(String),
     split: flags.split,

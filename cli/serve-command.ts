@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { addEnvOption, addSiteOptions } from './site-options.js';
 import { intOption } from './parse-int-option.js';
 import type { ServeFlags } from './serve-run.js';
+import { DEFAULT_BUFFER_MAX } from '../src/dream/default-buffer-max.js';
 
 const repeatable = (value: string, all: string[] = []): string[] => [...all, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
@@ -16,6 +17,7 @@ export const serveCommand = (): Command =>
       .option('--embed <embed>', 'embedder of the buffer: hashed (embedded) or openai:NAME')
       .option('--embed-base-url <url>', 'OpenAI-compatible endpoint of the embedder (default: OPENAI_BASE_URL)')
       .option('--buffer <path>', 'recorded transitions for dreams: a run directory or a transitions JSONL (repeatable)', repeatable)
+      .option('--buffer-max <n>', 'replay-buffer cap in transitions (recorded + served); past it the oldest dream transition goes first, then the oldest', intOption(1), DEFAULT_BUFFER_MAX)
       .option('--port <n>', 'port; 0 picks a free one', intOption(0, 65535), 8000)
       .option('--host <host>', 'interface to bind (a non-loopback one needs --token or --insecure)', '127.0.0.1')
       .option('--token <token>', 'bearer token required on HTTP (Authorization: Bearer T) and WS upgrades (default: DREAMBRIDGE_TOKEN)')

@@ -25,6 +25,8 @@ export interface ServeFlags extends Record<string, unknown> {
   embed?: string;
   embedBaseUrl?: string;
   buffer?: string[];
+  /** Replay-buffer cap (see DEFAULT_BUFFER_MAX). */
+  bufferMax?: number;
   port: number;
   host: string;
   token?: string;
@@ -48,6 +50,21 @@ export interface ServeFlags extends Record<string, unknown> {
   executable?: string;
 }
 
+
+/** What `runServe` started: the stress soak and tests read its state; `close` stops it all. */
+export interface ServeHandle {
+  server: RunningEnvServer;
+  runDir: RunDirectory;
+  real: ServedSite | undefined;
+  dream: DreamSetup | undefined;
+  close(): Promise<void>;
+}
+
+/** Options of `runServe` beyond the flags. */
+export interface ServeRunOptions {
+  /** Close everything on SIGINT/SIGTERM and exit (the CLI). Default true. */
+  handleSignals?: boolean;
+}
 
 const openReal = (flags: ServeFlags, registered: RegisteredSite, logger: ReturnType<typeof createLogger>): Promise<ServedSite> =>
   openServedSite({
@@ -87,7 +104,7 @@ const checkFlags = (flags: ServeFlags, token: string | undefined): RegisteredSit
  * site and/or the experience model, with the real budget enforced centrally, until SIGINT/SIGTERM.
  * Prints its URL on stdout; logs go to stderr.
  */
-export const runServe = async (flags: ServeFlags): Promise<void> => {
+export const runServe = async (flags: ServeFlags, options: ServeRunOptions = {}): Promise<ServeHandle> => {
   const logger = createLogger('serve');
   const token = flags.token ?? process.env['DREAMBRIDGE_TOKEN'] ?? undefined;
   const registered = checkFlags(flags, token === '' ? undefined : token);
@@ -122,6 +139,7 @@ export const runServe = async (flags: ServeFlags): Promise<void> => {
         profile,
         buffers: flags.buffer ?? [],
         model: flags.model,
+        ...(flags.bufferMax === undefined ? {} : { bufferMax: flags.bufferMax }),
         ...(flags.modelBaseUrl === undefined ? {} : { modelBaseUrl: flags.modelBaseUrl }),
         ...(flags.embed === undefined ? {} : { embed: flags.embed }),
         ...(flags.embedBaseUrl === undefined ? {} : { embedBaseUrl: flags.embedBaseUrl }),
@@ -177,8 +195,11 @@ export const runServe = async (flags: ServeFlags): Promise<void> => {
   console.log(`dreambridge serve: ${env}, modes ${modes || 'none'}${flags.mode === 'both' && !dream ? ' (dream not configured)' : ''}, up to ${flags.maxSessions} sessions, run directory ${runDir.dir}`);
   console.log(`OpenEnv WebSocket ws${server.url.slice(4)}/ws · AgentGym ${server.url}/agentgym`);
   console.log(`dreambridge serve listening on ${server.url}`);
-  onShutdown(async (signal) => {
-    logger.info({ signal }, 'shutting down: open episodes are recorded as interrupted');
-    await closeAll();
-  });
+  if (options.handleSignals ?? true) {
+    onShutdown(async (signal) => {
+      logger.info({ signal }, 'shutting down: open episodes are recorded as interrupted');
+      await closeAll();
+    });
+  }
+  return { server, runDir, real, dream, close: closeAll };
 };

@@ -1,4 +1,5 @@
 import { terminationSchema, type Episode, type Termination } from '../src/protocol/index.js';
+import type { ShadowCounts } from './shadow/shadow-counts.js';
 
 /** What `runEpisodes` reports when it finishes. */
 export interface RunSummary {
@@ -16,6 +17,8 @@ export interface RunSummary {
   terminations: Record<Termination, number>;
   /** Episodes that ended with termination `error`. */
   failedEpisodes: number;
+  /** Shadowed runs: what became of the predictions (failed and dropped ones included). */
+  shadow?: ShadowCounts;
 }
 
 /** Adds up episode lines into a `RunSummary`. */

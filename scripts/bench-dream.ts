@@ -8,7 +8,7 @@ import { buildWebShopSite } from '../fixtures/webshop/webshop-site.js';
 import { createHeuristicWebShopPolicy } from '../adapters/webshop/webshop-heuristic-policy.js';
 import { runEpisodes } from '../harness/runner.js';
 import { createDreamSetup } from '../src/dream/dream-setup.js';
-import { syntheticTransitions } from '../src/replay/bench-retrieval.js';
+import { syntheticTransitions } from './lib/bench-retrieval.js';
 import { openRunDirectory } from '../src/store/index.js';
 import { median, percentile } from './lib/stats.js';
 

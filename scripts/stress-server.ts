@@ -1,7 +1,10 @@
 /**
  * Full-size load and soak of the environment server, the server in its own process (so its memory
- * is its own), the local WebShop in another (as a deployed site), Chromium driving it for real
- * sessions and a zero-latency experience model for dream sessions (`npm test` runs the same checks sized down: tests/server-load.test.ts).
+ * is its own), the local WebShop in another (as a deployed site). The server is what
+ * `dreambridge serve --url SITE --buffer SEEDS` builds (`runServe`, the CLI's own wiring): Chromium
+ * for real sessions, the embedded retrieval model over a small recorded buffer for dream sessions,
+ * the co-evolving buffer and the ledger-free budget path (`npm test` runs the same checks sized
+ * down: tests/server-load.test.ts).
  *  - load: 32 dream + 4 real WS sessions for 2 minutes: zero protocol errors, p50/p99 per step;
  *  - soak: 5,000 short dream episodes opened and closed and 500 sessions abandoned without close
  *    (dropped connections, AgentGym envs and HTTP sessions left to the reaper), plus real ones:
@@ -9,17 +12,13 @@
  * Usage: tsx scripts/stress-server.ts [load|soak]   (or import stressServerLoad / stressServerSoak)
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { pino } from 'pino';
-import { webShopSite } from '../adapters/webshop/webshop-site-definition.js';
-import { openServedSite } from '../harness/run-plan/served-site.js';
-import { startEnvServer } from '../src/server/env-server.js';
-import { createRunId, openRunDirectory } from '../src/store/index.js';
-import { createDreamFactory, createToyWebShopModel, DREAM_TASKS } from '../tests/helpers/server-dream.js';
+import { runServe } from '../cli/serve-run.js';
+import { DREAM_TASKS, toyTransitionLines } from '../tests/helpers/server-dream.js';
 import { runLoad, runSoak, type LoadReport, type SoakReport } from '../tests/helpers/server-load.js';
 
 const REAL_TASKS = [1500, 1501, 1502, 1503, 1504, 1505, 1506, 1507];
@@ -31,6 +30,10 @@ interface ChildStats {
   openContexts: number;
   reaped: number;
   connections: number;
+  /** Dream envs the dream factory still holds (closed ones must leave it). */
+  dreamEnvs: number;
+  /** Transitions in the co-evolving replay buffer. */
+  buffer: number;
 }
 
 /** The server process: started on demand, asked for its stats over stdin. */
@@ -90,43 +93,39 @@ const startServerProcess = async (idleTimeoutMs: number): Promise<ServerProcess>
   };
 };
 
-/** Child mode: the server over the WebShop at `siteUrl` and the toy dream model, stats on demand. */
+/** Child mode: `runServe` over the WebShop at `siteUrl` and a recorded toy buffer, stats on demand. */
 const serveChild = async (idleTimeoutMs: number, siteUrl: string): Promise<void> => {
-  const logger = pino({ level: 'warn' }, pino.destination(2));
   const dir = await mkdtemp(join(tmpdir(), 'dreambridge-stress-server-'));
-  const runDir = await openRunDirectory(dir);
-  const real = await openServedSite({ site: webShopSite, siteFlags: { url: siteUrl, observation: 'text' }, seed: 0, split: 'train', stepTimeoutMs: 30_000, browser: {}, warmContexts: 2, logger });
-  const server = await startEnvServer({
-    envName: 'webshop',
-    real: { factory: real.factory, tasks: real.tasks },
-    dream: { factory: createDreamFactory(createToyWebShopModel()), tasks: () => DREAM_TASKS },
-    profile: real.profile,
-    runDir,
-    runId: createRunId(),
-    idleTimeoutMs,
-    logger,
-  });
+  const seeds = join(dir, 'seeds.jsonl');
+  await writeFile(seeds, DREAM_TASKS.map(toyTransitionLines).join(''));
+  const served = await runServe(
+    {
+      env: 'webshop', url: siteUrl, mode: 'both', model: 'retrieval', buffer: [seeds], port: 0, host: '127.0.0.1', maxSessions: 64,
+      onBudgetExhausted: 'stop', idleTimeout: idleTimeoutMs / 1000, stepTimeout: 30_000, warmContexts: 2, out: join(dir, 'run'),
+      seed: 0, split: 'train', observation: 'text',
+    },
+    { handleSignals: false },
+  );
   const stats = (): ChildStats => ({
     rssMb: process.memoryUsage().rss / 2 ** 20,
-    sessions: server.manager.size,
-    openContexts: real.openContexts?.() ?? 0,
-    reaped: server.manager.reapedCount,
-    connections: server.connections(),
+    sessions: served.server.manager.size,
+    openContexts: served.real?.openContexts?.() ?? 0,
+    reaped: served.server.manager.reapedCount,
+    connections: served.server.connections(),
+    dreamEnvs: served.dream?.openEnvs ?? 0,
+    buffer: served.dream?.buffer.size ?? 0,
   });
   createInterface({ input: process.stdin }).on('line', (line) => {
     if (line === 'gc') globalThis.gc?.();
     console.log(JSON.stringify(stats()));
   });
   const stop = async (): Promise<void> => {
-    await server.close();
-    await real.close();
-    await runDir.close();
+    await served.close();
     await rm(dir, { recursive: true, force: true });
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
-  console.log(`stress server listening on ${server.url}`);
 };
 
 export interface ServerLoadOptions {
@@ -192,7 +191,8 @@ export const stressServerSoak = async (options: ServerSoakOptions = {}): Promise
       await new Promise((r) => setTimeout(r, 500));
       after = await server.stats(true);
     }
-    const passed = dream.failures === 0 && real.failures === 0 && after.sessions === 0 && after.openContexts === 0 && after.rssMb - rssWarmMb <= (options.maxGrowthMb ?? 50);
+    const passed =
+      dream.failures === 0 && real.failures === 0 && after.sessions === 0 && after.openContexts === 0 && after.dreamEnvs === 0 && after.rssMb - rssWarmMb <= (options.maxGrowthMb ?? 50);
     return { dream, real, rssWarmMb, rssAfterMb: after.rssMb, after, passed };
   } finally {
     await server.stop();
@@ -221,7 +221,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       console.log(
         `server soak: ${soak.dream.episodes} dream + ${soak.real.episodes} real episodes, ${soak.dream.abandoned + soak.real.abandoned} abandoned, ` +
           `${(soak.dream.durationMs / 1000).toFixed(0)} s; RSS ${soak.rssWarmMb.toFixed(0)} → ${soak.rssAfterMb.toFixed(0)} MB after warm-up; ` +
-          `${soak.after.sessions} sessions and ${soak.after.openContexts} browser contexts left open, ${soak.after.reaped} reaped, ${soak.dream.failures + soak.real.failures} failures`,
+          `${soak.after.sessions} sessions, ${soak.after.openContexts} browser contexts and ${soak.after.dreamEnvs} dream envs left open, ${soak.after.reaped} reaped, ` +
+          `buffer ${soak.after.buffer} transitions, ${soak.dream.failures + soak.real.failures} failures`,
       );
       for (const example of [...soak.dream.examples, ...soak.real.examples]) console.error(`  ${example}`);
     }

@@ -62,8 +62,20 @@ describe('dreambridge CLI', () => {
     expect(result.stdout).toContain('embedded defaults, no LLM configured');
     expect(result.stdout).toContain('retrieval lookup table');
     expect(result.stdout).toMatch(/step 0: search\[.+\]/);
-    expect(result.stdout).toMatch(/ {2}real: {2}episodes 4, mean reward \d\.\d{3}, success .*4 real interactions|real: {2}episodes 4, mean reward \d\.\d{3}/);
-    expect(result.stdout).toMatch(/ {2}dream: episodes 4, mean reward \d\.\d{3}, .*0 real interactions/);
+    // Every real step is one real interaction: each real summary's count equals its steps and the
+    // transition lines of its run directory; the dream run spends none.
+    const transitionLines = (dir: string): number => readFileSync(join(out, dir, 'transitions.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+    const realSummary = (episodes: number): { steps: number; interactions: number } => {
+      const match = new RegExp(`^ {2}real: {2}episodes ${episodes}, mean reward \\d\\.\\d{3}, success \\d+\\.\\d%, (\\d+) steps, (\\d+) real interactions, `, 'm').exec(result.stdout);
+      expect(match, result.stdout).not.toBeNull();
+      return { steps: Number(match![1]), interactions: Number(match![2]) };
+    };
+    const seeds = realSummary(4);
+    expect(seeds.steps).toBeGreaterThanOrEqual(4);
+    expect(seeds).toEqual({ steps: transitionLines('seeds'), interactions: transitionLines('seeds') });
+    const shadowed = realSummary(2);
+    expect(shadowed).toEqual({ steps: transitionLines('fidelity'), interactions: transitionLines('fidelity') });
+    expect(result.stdout).toMatch(/^ {2}dream: episodes 4, mean reward \d\.\d{3}, success \d+\.\d%, [1-9]\d* steps, 0 real interactions, /m);
     expect(result.stdout).toMatch(/eps_R \(reward error\) +\d\.\d{3} {2}95% CI \[\d\.\d{3}, \d\.\d{3}\] over \d+ steps/);
     expect(result.stdout).toMatch(/eps_P \(transition error\) \d\.\d{3} {2}95% CI/);
     expect(result.stdout).toContain(`report: ${out}/fidelity/report.html`);

@@ -8,7 +8,7 @@ import type { TimeoutOptions } from '../src/env/env.js';
 import { computeFidelity } from '../src/fidelity/index.js';
 import { shadowLineSchema, type Observation, type ShadowLine } from '../src/protocol/index.js';
 import { readShadowLines } from '../harness/report/read-shadow-lines.js';
-import { createShadower, openShadowWriter, type RealStepOutcome } from '../harness/shadow/index.js';
+import { createShadower, openShadowWriter, shadowCounts, type RealStepOutcome } from '../harness/shadow/index.js';
 
 const profile = createWebShopProfile();
 const instruction = 'buy a red clip';
@@ -68,6 +68,13 @@ class ScriptedModel implements ExperienceModel {
     return { reasoning: 'because', next_state: entry.text, reward: entry.reward ?? 0, done: false, retrieved: ['t1'] };
   }
 }
+
+/** A logger that keeps what it is told (the shadower's `logger` option). */
+const recordingLogger = () => {
+  const logged: Array<{ level: 'warn' | 'error'; fields: Record<string, unknown>; msg: string }> = [];
+  const at = (level: 'warn' | 'error') => (fields: Record<string, unknown>, msg: string) => void logged.push({ level, fields, msg });
+  return { logged, logger: { warn: at('warn'), error: at('error') } as unknown as NonNullable<Parameters<typeof createShadower>[0]['logger']> };
+};
 
 const collect = (): { lines: ShadowLine[]; write: (line: ShadowLine) => Promise<void> } => {
   const lines: ShadowLine[] = [];
@@ -197,6 +204,31 @@ describe('shadower', () => {
     expect(seen).toHaveLength(1);
     expect(String(seen[0])).toContain('disk full');
     expect(shadower.stats).toMatchObject({ lines: 1, lostLines: 1 });
+  });
+
+  it('counts and logs every loss: failed predictions, a real step that failed, a line not written', async () => {
+    const model = new ScriptedModel([{ text: RESULTS }, new Error('endpoint down')]);
+    const { logged, logger } = recordingLogger();
+    let writes = 0;
+    const shadower = createShadower({ model, profile, k: 2, logger, write: () => (writes++ === 1 ? Promise.reject(new Error('disk full')) : Promise.resolve()) });
+    const ok = () => Promise.resolve({ observation: observation(RESULTS), reward: 0, done: false });
+    shadower.shadow(input(0, observation(SEARCH), 'search[x]', ok()));
+    await shadower.flush();
+    shadower.shadow(input(1, observation(SEARCH), 'search[x]', ok()));
+    await shadower.flush();
+    const crashed = Promise.reject(new Error('browser crashed'));
+    crashed.catch(() => undefined);
+    shadower.shadow(input(2, observation(SEARCH), 'search[x]', crashed));
+    await shadower.flush();
+    // Step 0: written, 1 of 2 failed; step 1: its line not written; step 2: the real step failed.
+    expect(shadowCounts(shadower.stats, 2)).toEqual({ k: 2, requested: 3, written: 1, failed: 1, dropped: 2, real_step_failed: 1, lost: 1 });
+    expect(logged.map((l) => [l.level, l.msg, l.fields['step']])).toEqual([
+      ['warn', '1 of 2 shadow predictions failed', 0],
+      ['error', 'shadow line lost: it could not be built or written', 1],
+      ['warn', 'shadow line dropped: the real step failed', 2],
+    ]);
+    expect(logged[0]!.fields['errors']).toEqual(['endpoint down']);
+    expect(String(logged[1]!.fields['err'])).toContain('disk full');
   });
 
   it('returns at once even when the model computes synchronously in predict()', () => {

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractSimpleText } from '../adapters/browser/dom-text.js';
 import { launchChromium } from '../adapters/browser/launch.js';
-import { simpleTextFromHtml } from '../adapters/webshop/html-simple-text.js';
+import { simpleTextFromHtml } from './helpers/html-simple-text.js';
 import { referenceSimpleText } from './helpers/reference-text.js';
 import { startFixture, type FixtureHandle } from './helpers/webshop-fixture.js';
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simpleTextFromHtml } from '../adapters/webshop/html-simple-text.js';
+import { simpleTextFromHtml } from './helpers/html-simple-text.js';
 import { parseOptionsLiteral } from '../adapters/webshop/webshop-profile-dict-literal.js';
 import {
   createWebShopProfile,

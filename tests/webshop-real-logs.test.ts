@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { pyRepr } from '../src/python/python-repr.js';
 import { parseKeywords, parseOptions, parsePage } from '../fixtures/webshop/route-params.js';
 import { optionsLiteral } from '../fixtures/webshop/templates/item-page.js';
-import { doneUrl, indexUrl, itemUrl, searchResultsUrl } from '../fixtures/webshop/urls.js';
+import { doneUrl, indexUrl, itemUrl, searchResultsUrl, subPageUrl } from '../fixtures/webshop/urls.js';
 import { sharedFile } from './helpers/shared-data.js';
 
 interface LoggedPage {
@@ -48,10 +48,21 @@ describe('URLs from real WebShop logs', () => {
         expect(keywords).toBe(c.keywords);
         expect(Object.fromEntries(parseOptions(options!).pairs)).toEqual(c.options);
         expect(itemUrl(sid!, asin!, keywords!, page!, optionsLiteral(Object.entries(c.options ?? {})))).toBe(path);
+      } else if (logged.page === 'item_sub_page') {
+        const [, sid, asin, keywords, page, sub, options] = segments;
+        expect(asin).toBe(c.asin);
+        expect(keywords).toBe(c.keywords);
+        expect(page).toBe(String(c.page));
+        expect(['Description', 'Features', 'Reviews', 'Attributes']).toContain(sub);
+        expect(Object.fromEntries(parseOptions(options!).pairs)).toEqual(c.options);
+        expect(subPageUrl(sid!, asin!, keywords!, page!, sub!, optionsLiteral(Object.entries(c.options ?? {})))).toBe(path);
       } else if (logged.page === 'done') {
         const [, sid, asin, options] = segments;
         expect(Object.fromEntries(parseOptions(options!).pairs)).toEqual(c.options);
         expect(doneUrl(sid!, asin!, optionsLiteral(Object.entries(c.options ?? {})))).toBe(path);
+      } else {
+        // A page kind with no check above must fail the test, not pass unchecked.
+        expect.unreachable(`no check for logged page kind ${logged.page}`);
       }
     }
     expect(seen).toEqual(new Set(['index', 'search_results', 'item_page', 'item_sub_page', 'done']));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simpleTextFromHtml } from '../adapters/webshop/html-simple-text.js';
+import { simpleTextFromHtml } from './helpers/html-simple-text.js';
 import { getText, startFixture, type FixtureHandle } from './helpers/webshop-fixture.js';
 
 let fixture: FixtureHandle;

@@ -2,6 +2,7 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 import { BrowserLaunchFailedError, EnvClosedError } from '../../src/env/errors.js';
 import { guardNewPage } from './context-expiry.js';
 import { launchChromium, type LaunchChromiumOptions } from './launch.js';
+import { cleanUp } from '../../src/env/clean-up.js';
 
 /** Where browsers come from: a local launch, a Playwright browser server, or a CDP endpoint. */
 export type BrowserSource =
@@ -90,7 +91,7 @@ export const createBrowserProvider = (source: BrowserSource = { kind: 'launch' }
       closed = true;
       const b = current ? await current.catch(() => undefined) : undefined;
       current = undefined;
-      await b?.close().catch(() => undefined);
+      await cleanUp('browser', () => b?.close());
     },
   };
 };

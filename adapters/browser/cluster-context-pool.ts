@@ -1,6 +1,8 @@
 import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core';
 import { EnvClosedError } from '../../src/env/errors.js';
 import { createBrowserProvider, type BrowserProvider, type BrowserSource } from './browser-provider.js';
+import { cleanUp } from '../../src/env/clean-up.js';
+import { closeContext } from './close-context.js';
 
 export interface ClusterContextPoolOptions {
   source: BrowserSource;
@@ -130,7 +132,7 @@ export class ClusterContextPool {
     });
     this.watch(generation, this.browserOf.get(context) ?? null);
     if (this.isClosed) {
-      await context.close().catch(() => undefined);
+      await closeContext('browser context of a closed cluster', context);
       throw new EnvClosedError('browser cluster');
     }
     return context;
@@ -161,7 +163,7 @@ export class ClusterContextPool {
     generation.retired = true;
     this.live.delete(generation);
     this.finishedLaunches += generation.provider.launches;
-    await generation.provider.close().catch(() => undefined);
+    await cleanUp('retired browser', () => generation.provider.close());
   }
 
   /** Tops the warm contexts up; a failed warm-up is dropped (the lease that needs a context makes its own). */

@@ -1,6 +1,7 @@
 import type { BrowserContext } from 'playwright-core';
 import { codeOf } from '../../src/env/code-of.js';
 import { DreambridgeError, EnvClosedError } from '../../src/env/errors.js';
+import { cleanUp } from '../../src/env/clean-up.js';
 
 /** An episode's context lease ran out (`episodeTimeoutMs` of the browser cluster): its context was closed. */
 export class EpisodeLeaseTimeoutError extends DreambridgeError {
@@ -61,7 +62,7 @@ export const expireContext = async (context: BrowserContext, error: Error): Prom
   const pages = context.pages();
   for (const page of pages) tombstone(page, error);
   tombstone(context, error);
-  await context.close({ reason: `${codeOf(error) ?? error.name}: ${error.message}` }).catch(() => undefined);
+  await cleanUp('expired browser context', () => context.close({ reason: `${codeOf(error) ?? error.name}: ${error.message}` }));
 };
 
 /**

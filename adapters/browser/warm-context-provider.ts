@@ -1,5 +1,6 @@
 import type { BrowserContext, BrowserContextOptions } from 'playwright-core';
 import type { BrowserProvider } from './browser-provider.js';
+import { closeContext } from './close-context.js';
 
 export interface WarmContextProvider extends BrowserProvider {
   /** Launches the browser and fills the pool, so the first reset pays neither. */
@@ -36,8 +37,7 @@ export const createWarmContextProvider = (inner: BrowserProvider, options: { war
       inner.newContext().then(
         (context) => {
           filling -= 1;
-          // A warm context made after the pool closed was never handed out: nothing to lose if its close fails.
-          if (closed) void context.close().catch(() => undefined);
+          if (closed) void closeContext('warm browser context', context);
           else ready.push(context);
         },
         () => {
@@ -61,8 +61,7 @@ export const createWarmContextProvider = (inner: BrowserProvider, options: { war
             refill();
             return handOut(context);
           }
-          // Its browser is gone (not usable): the close is a courtesy that may fail, and the reset goes on.
-          void context.close().catch(() => undefined);
+          // Its browser is gone (crashed, or killed by a signal) and the context with it: nothing to close.
         }
       }
       const context = await inner.newContext(contextOptions);
@@ -77,7 +76,7 @@ export const createWarmContextProvider = (inner: BrowserProvider, options: { war
     warmContexts: () => ready.length,
     async close() {
       closed = true;
-      await Promise.all(ready.splice(0).map((c) => c.close().catch(() => undefined)));
+      await Promise.all(ready.splice(0).map((c) => closeContext('warm browser context', c)));
       await inner.close();
     },
   };

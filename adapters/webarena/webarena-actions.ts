@@ -1,5 +1,6 @@
 import type { BrowserContext, ElementHandle, Page } from 'playwright-core';
 import type { WebArenaAction } from './webarena-profile-actions.js';
+import { cleanUp } from '../../src/env/clean-up.js';
 
 /** The tabs of an episode: WebArena's observation lists them, `tab_focus` switches between them. */
 export interface Tabs {
@@ -85,7 +86,7 @@ export const performWebArenaAction = async (action: WebArenaAction, ctx: ActionC
         else if (action.kind === 'type') await typeInto(ctx, handle, action.text, action.enter);
       } finally {
         // Handles pin their elements in the page until disposed: long episodes would pile them up.
-        await handle.dispose().catch(() => undefined);
+        await cleanUp('element handle', () => handle.dispose());
       }
       break;
     }

@@ -13,6 +13,7 @@ import { formatWebArenaAction, parseWebArenaAction, WEBARENA_DEFAULT_MAX_STEPS, 
 import { resolvePlaceholders, startUrls } from './webarena-sites.js';
 import type { WebArenaTask } from './webarena-task-config.js';
 import type { Judge } from './evaluators/judge.js';
+import { closeContext } from '../browser/close-context.js';
 
 export interface WebArenaEnvOptions {
   browser: BrowserProvider;
@@ -77,7 +78,7 @@ export class WebArenaEnv implements Env {
     this.current = undefined;
     this.task = undefined;
     return withDeadline({ what: `reset to task ${task.task_id}`, ...this.timeouts(options), isTimeout: isPlaywrightTimeout }, async ({ remainingMs, signal }) => {
-      await this.context?.close().catch(() => undefined);
+      await closeContext('WebArena browser context', this.context);
       this.context = undefined;
       this.sites = await this.options.sites(episode);
       this.allowed = new Set(Object.values(this.sites).map((u) => new URL(u).origin));
@@ -91,7 +92,7 @@ export class WebArenaEnv implements Env {
       });
       if (signal.aborted || this.closed) {
         // The deadline passed (or close() ran) while the context was being made: nobody owns it.
-        await context.close().catch(() => undefined);
+        await closeContext('WebArena browser context', context);
         throw new EnvClosedError('WebArena environment');
       }
       this.context = context;
@@ -194,7 +195,7 @@ export class WebArenaEnv implements Env {
     const context = this.context;
     this.context = undefined;
     this.tabs = { pages: [], current: 0 };
-    await context?.close().catch(() => undefined);
+    await closeContext('WebArena browser context', context);
   }
 
   /** A click that led outside the task's sites is undone and refused. */

@@ -3,6 +3,7 @@ import { evaluateTask, type TaskEvaluation } from './evaluators/evaluate-task.js
 import type { Judge } from './evaluators/judge.js';
 import { resolvePlaceholders } from './webarena-sites.js';
 import type { ProgramHtmlTarget, WebArenaTask } from './webarena-task-config.js';
+import { cleanUp } from '../../src/env/clean-up.js';
 
 export interface EpisodeEvaluationOptions {
   task: WebArenaTask;
@@ -45,7 +46,7 @@ const readProgramHtml = async (context: BrowserContext, targets: readonly Progra
     }
     return values;
   } finally {
-    await page.close().catch(() => undefined);
+    await cleanUp('WebArena evaluation page', () => page.close());
   }
 };
 

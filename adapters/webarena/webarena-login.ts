@@ -4,6 +4,7 @@ import type { BrowserContext } from 'playwright-core';
 import { ConfigInvalidError } from '../../src/env/errors.js';
 import type { BrowserProvider } from '../browser/browser-provider.js';
 import type { WebArenaTask } from './webarena-task-config.js';
+import { closeContext } from '../browser/close-context.js';
 
 /** A site's form login: WebArena publishes its sites' credentials; users pass their own. */
 export interface LoginCredentials {
@@ -71,7 +72,7 @@ export const prepareWebArenaContext = async (options: PrepareContextOptions): Pr
     }
     return context;
   } catch (error) {
-    await context.close().catch(() => undefined);
+    await closeContext('WebArena login context', context);
     throw error;
   }
 };

@@ -8,6 +8,7 @@ import { isPlaywrightTimeout } from '../browser/playwright-timeout.js';
 import { parseReward, parseRewardInfo } from './reward-info.js';
 import { snapshotWebShopPage, type WebShopPageSnapshot } from './webshop-page-snapshot.js';
 import { validateWebShopAction, WEBSHOP_DEFAULT_MAX_STEPS, webShopPageType, webShopPageTypeFromUrl } from './webshop-profile.js';
+import { closeContext } from '../browser/close-context.js';
 
 export interface WebShopEnvOptions {
   /** Base URL of a WebShop: the local fixture or a real deployment, e.g. http://127.0.0.1:3000. */
@@ -86,11 +87,11 @@ export class WebShopEnv implements Env {
     // Until this reset succeeds there is no episode: a failed reset must not leave the last one.
     this.current = undefined;
     return withDeadline({ what: `reset to ${sid}`, ...this.timeouts(options), isTimeout: isPlaywrightTimeout }, async ({ remainingMs, signal }) => {
-      await this.context?.close().catch(() => undefined);
+      await closeContext('WebShop browser context', this.context);
       const context = await this.options.browser.newContext();
       if (signal.aborted || this.closed) {
         // The deadline passed (or close() ran) while the context was being made: nobody owns it.
-        await context.close().catch(() => undefined);
+        await closeContext('WebShop browser context', context);
         throw new EnvClosedError('WebShop environment');
       }
       this.context = context;
@@ -155,7 +156,7 @@ export class WebShopEnv implements Env {
     const context = this.context;
     this.context = undefined;
     this.page = undefined;
-    await context?.close().catch(() => undefined);
+    await closeContext('WebShop browser context', context);
   }
 
   private observe(snapshot: WebShopPageSnapshot): Observation {

@@ -4,6 +4,7 @@ import { hasCode } from '../../src/env/code-of.js';
 import { RunFileCorruptError, ShadowDataMissingError } from '../../src/env/errors.js';
 import { shadowLineSchema, type ShadowLine } from '../../src/protocol/index.js';
 import { readJsonl, runFileNames } from '../../src/store/index.js';
+import { shadowCountsSchema, type ShadowCounts } from '../shadow/shadow-counts.js';
 
 const HOW_TO_PRODUCE = 'record predictions next to real steps by running with --shadow K (K experience-model samples per real step)';
 
@@ -29,8 +30,8 @@ export const readShadowLines = async (dir: string): Promise<ShadowLine[]> => {
   return lines;
 };
 
-/** `options.max_steps` of `<dir>/manifest.json`, if the run recorded one. */
-export const manifestMaxSteps = async (dir: string): Promise<number | undefined> => {
+/** `<dir>/manifest.json` parsed, or undefined when there is none. */
+const readManifestJson = async (dir: string): Promise<unknown> => {
   let text: string;
   try {
     text = await readFile(join(dir, runFileNames.manifest), 'utf8');
@@ -38,12 +39,23 @@ export const manifestMaxSteps = async (dir: string): Promise<number | undefined>
     if (isMissing(error)) return undefined;
     throw error;
   }
-  let manifest: unknown;
   try {
-    manifest = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw new RunFileCorruptError(runFileNames.manifest, 1, `not JSON (${(error as Error).message})`);
   }
-  const maxSteps = (manifest as { options?: { max_steps?: unknown } } | null)?.options?.max_steps;
+};
+
+/** `options.max_steps` of `<dir>/manifest.json`, if the run recorded one. */
+export const manifestMaxSteps = async (dir: string): Promise<number | undefined> => {
+  const manifest = await readManifestJson(dir);
+  const maxSteps = (manifest as { options?: { max_steps?: unknown } } | null | undefined)?.options?.max_steps;
   return typeof maxSteps === 'number' && Number.isSafeInteger(maxSteps) && maxSteps > 0 ? maxSteps : undefined;
+};
+
+/** `shadow` of `<dir>/manifest.json` (what became of the predictions), if the run recorded it. */
+export const manifestShadowCounts = async (dir: string): Promise<ShadowCounts | undefined> => {
+  const manifest = await readManifestJson(dir);
+  const parsed = shadowCountsSchema.safeParse((manifest as { shadow?: unknown } | null | undefined)?.shadow);
+  return parsed.success ? parsed.data : undefined;
 };

@@ -3,7 +3,8 @@ import { computeFidelity, type FidelityOptions } from '../../src/fidelity/comput
 import type { FidelityReport } from '../../src/fidelity/fidelity-report.js';
 import { writeFileAtomic } from '../../src/store/index.js';
 import { renderFidelityHtml } from './fidelity-html.js';
-import { manifestMaxSteps, readShadowLines } from './read-shadow-lines.js';
+import { manifestMaxSteps, manifestShadowCounts, readShadowLines } from './read-shadow-lines.js';
+import type { ShadowCounts } from '../shadow/shadow-counts.js';
 
 /** H when neither the options nor the manifest give one: the runner's default max steps. */
 export const DEFAULT_HORIZON = 15;
@@ -18,10 +19,13 @@ export interface FidelityOutputOptions {
   horizon?: number;
   /** Bootstrap seed. Default 0. */
   seed?: number;
+  /** What became of the predictions (failed, dropped). Default: the manifest's `shadow`, if any. */
+  shadow?: ShadowCounts;
 }
 
 export interface FidelityOutputs {
-  report: FidelityReport;
+  /** The figures, plus `shadow` (requested, written, failed, dropped) when known. */
+  report: FidelityReport & { shadow?: ShadowCounts };
   jsonPath: string;
   htmlPath: string;
 }
@@ -29,8 +33,9 @@ export interface FidelityOutputs {
 export const fidelityFileNames = { json: 'fidelity.json', html: 'report.html' } as const;
 
 /**
- * Rebuilds `<dir>/fidelity.json` and `<dir>/report.html` from `<dir>/shadow.jsonl`. Both files are
- * replaced atomically; running it again on the same data gives the same JSON.
+ * Rebuilds `<dir>/fidelity.json` and `<dir>/report.html` from `<dir>/shadow.jsonl` (with the
+ * prediction counts, `shadow`, of the options or the manifest). Both files are replaced
+ * atomically; running it again on the same data gives the same JSON.
  */
 export const writeFidelityOutputs = async (dir: string, options: FidelityOutputOptions = {}): Promise<FidelityOutputs> => {
   const absolute = resolve(dir);
@@ -40,7 +45,9 @@ export const writeFidelityOutputs = async (dir: string, options: FidelityOutputO
   if (options.gamma !== undefined) fidelityOptions.gamma = options.gamma;
   if (options.rMax !== undefined) fidelityOptions.rMax = options.rMax;
   if (options.seed !== undefined) fidelityOptions.seed = options.seed;
-  const report = computeFidelity(lines, fidelityOptions);
+  const shadow = options.shadow ?? (await manifestShadowCounts(absolute));
+  // Failed and dropped predictions sit next to the figures they are missing from.
+  const report = { ...computeFidelity(lines, fidelityOptions), ...(shadow ? { shadow } : {}) };
   const jsonPath = join(absolute, fidelityFileNames.json);
   const htmlPath = join(absolute, fidelityFileNames.html);
   await writeFileAtomic(jsonPath, `${JSON.stringify(report, null, 2)}\n`);

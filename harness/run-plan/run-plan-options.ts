@@ -28,6 +28,8 @@ export interface RunPlanOptions {
   embedBaseUrl?: string | undefined;
   promptDir?: string | undefined;
   buffer: readonly string[];
+  /** Replay-buffer cap in transitions (default DEFAULT_BUFFER_MAX); past it the oldest dream transition goes first. */
+  bufferMax?: number | undefined;
   taskFile?: string | undefined;
   /** Explicit task ids (`collect --goals`): every one once, in order. */
   taskIds?: readonly string[] | undefined;

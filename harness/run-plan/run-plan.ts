@@ -10,7 +10,7 @@ import { computeTaskVariances, type TaskVariance } from '../curriculum/task-vari
 import { writeFidelityOutputs } from '../report/index.js';
 import { runEpisodes, type RealStepNotice, type RunResult } from '../runner.js';
 import { needsSite, parseSchedule, plannedSource, type Schedule } from '../schedule.js';
-import { createShadower } from '../shadow/index.js';
+import { addShadowCounts, createShadower, shadowCounts, shadowCountsSchema, type ShadowCounts } from '../shadow/index.js';
 import { openBudget } from './open-budget.js';
 import { policyFromFlag } from './policy-from-flag.js';
 import { createProgress } from './progress.js';
@@ -92,6 +92,7 @@ export const executeRunPlan = async (options: RunPlanOptions, logger: Logger, si
           env: site.name,
           profile,
           buffers: options.buffer,
+          ...(options.bufferMax === undefined ? {} : { bufferMax: options.bufferMax }),
           model: options.model,
           embed: options.embed,
           onProgress: (message) => logger.info(message),
@@ -133,7 +134,7 @@ export const executeRunPlan = async (options: RunPlanOptions, logger: Logger, si
 
     const shadower =
       (options.shadow ?? 0) > 0 && dream
-        ? createShadower({ model: dream.model, profile, k: options.shadow as number, write: (line) => runDir.appendShadow(line), timeoutMs: options.stepTimeout })
+        ? createShadower({ model: dream.model, profile, k: options.shadow as number, write: (line) => runDir.appendShadow(line), timeoutMs: options.stepTimeout, logger })
         : undefined;
 
     await runDir.writeManifest({
@@ -181,18 +182,24 @@ export const executeRunPlan = async (options: RunPlanOptions, logger: Logger, si
     });
     progress.stop();
     await shadower?.flush();
+    // A resumed run's counts add to those its earlier invocations recorded (shadow.jsonl holds all of their lines).
+    const earlier = shadowCountsSchema.safeParse(previous?.['shadow']);
+    const own = shadower ? shadowCounts(shadower.stats, options.shadow as number) : undefined;
+    const shadow: ShadowCounts | undefined = own && earlier.success ? addShadowCounts(earlier.data, own) : own;
+    if (shadow && shadow.failed + shadow.dropped > 0) logger.warn({ shadow }, `shadow: ${shadow.failed} predictions failed, ${shadow.dropped} lines dropped (counted in manifest.json and fidelity.json)`);
     const episodes = await runDir.readEpisodes();
     const groups = computeTaskVariances(episodes.filter((e) => e.termination !== 'interrupted' && e.termination !== 'error'));
     const budgetSnapshot = budget ? await budget.snapshot() : undefined;
     let fidelity: RunOutcome['fidelity'];
     if (shadower) {
-      const written = await writeFidelityOutputs(runDir.dir, { horizon: profile.maxSteps, ...(options.gamma === undefined ? {} : { gamma: options.gamma }), ...(options.rMax === undefined ? {} : { rMax: options.rMax }) });
+      const written = await writeFidelityOutputs(runDir.dir, { horizon: profile.maxSteps, ...(shadow ? { shadow } : {}), ...(options.gamma === undefined ? {} : { gamma: options.gamma }), ...(options.rMax === undefined ? {} : { rMax: options.rMax }) });
       fidelity = { eps_R: written.report.eps_R, eps_P: written.report.eps_P, htmlPath: written.htmlPath };
     }
     const manifest = await runDir.readManifest();
     if (manifest) {
       await runDir.writeManifest({
         ...manifest,
+        ...(shadow ? { shadow } : {}),
         result: {
           episodes: result.episodes, mean_reward: result.meanReward, success_rate: result.successRate, steps: result.steps,
           real_interactions: result.realInteractions, terminations: result.terminations, budget_exhausted: result.budgetExhausted,
@@ -203,7 +210,7 @@ export const executeRunPlan = async (options: RunPlanOptions, logger: Logger, si
       });
     }
     return {
-      result,
+      result: shadow ? { ...result, shadow } : result,
       dir: runDir.dir,
       schedule,
       groups,

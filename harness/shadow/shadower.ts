@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { ExperienceModel, ExperiencePrediction, ExperienceRequest } from '../../src/dream/experience-model.js';
 import { withDeadline } from '../../src/env/deadline.js';
 import { ConfigInvalidError } from '../../src/env/errors.js';
@@ -21,8 +22,13 @@ export interface ShadowerOptions {
   write: (line: ShadowLine) => Promise<void>;
   /** Deadline of each prediction; a late one counts as failed (STEP_TIMEOUT). Default 60000. */
   timeoutMs?: number;
-  /** Told about lines that could not be built or written. Default: ignored (counted in `stats.lostLines`). */
+  /** Told about lines that could not be built or written (also counted in `stats.lostLines` and logged). */
   onError?: (error: unknown, where: { episodeId: string; step: number }) => void;
+  /**
+   * Where failed predictions and dropped lines are logged (warn; a lost line: error), so none is
+   * silent. Default: none (the counts in `stats` still say it).
+   */
+  logger?: Pick<Logger, 'warn' | 'error'>;
   /** Bounds the cost of the soft text similarity. Default: `textSimilarity`'s. */
   similarity?: TextSimilarityOptions;
 }
@@ -46,6 +52,8 @@ export interface ShadowInput {
 
 /** Counters since creation. */
 export interface ShadowStats {
+  /** Real steps given to `shadow()`. */
+  requested: number;
   /** Lines written. */
   lines: number;
   /** Predictions that failed or timed out (also in their lines' `failed`). */
@@ -85,8 +93,9 @@ export const createShadower = (options: ShadowerOptions): Shadower => {
   const { model, profile, k } = options;
   if (!Number.isSafeInteger(k) || k < 1) throw new ConfigInvalidError(`shadow K must be a positive integer, got ${String(k)}`);
   const timeoutMs = options.timeoutMs ?? DEFAULT_SHADOW_TIMEOUT_MS;
+  const { logger } = options;
   if (!(timeoutMs > 0)) throw new ConfigInvalidError(`shadow timeoutMs must be positive, got ${String(timeoutMs)}`);
-  const stats: ShadowStats = { lines: 0, failedPredictions: 0, skippedRealFailed: 0, lostLines: 0 };
+  const stats: ShadowStats = { requested: 0, lines: 0, failedPredictions: 0, skippedRealFailed: 0, lostLines: 0 };
   const jobs = new Set<Promise<void>>();
 
   const predictOne = async (request: ExperienceRequest, stop: AbortSignal): Promise<Outcome> => {
@@ -109,6 +118,7 @@ export const createShadower = (options: ShadowerOptions): Shadower => {
     const early = await Promise.race([real, Promise.resolve(undefined)]);
     if (early?.ok === false) {
       stats.skippedRealFailed += 1;
+      logger?.warn({ episode: input.episodeId, step: input.step }, 'shadow line dropped: the real step failed');
       return;
     }
     const predictions = Array.from({ length: k }, () => predictOne(input.request, stop.signal));
@@ -117,6 +127,7 @@ export const createShadower = (options: ShadowerOptions): Shadower => {
       stop.abort(new Error('the real step failed'));
       await Promise.all(predictions);
       stats.skippedRealFailed += 1;
+      logger?.warn({ episode: input.episodeId, step: input.step }, 'shadow line dropped: the real step failed');
       return;
     }
     const outcomes = await Promise.all(predictions);
@@ -138,10 +149,12 @@ export const createShadower = (options: ShadowerOptions): Shadower => {
     await options.write(line);
     stats.lines += 1;
     stats.failedPredictions += line.failed;
+    if (line.failed > 0) logger?.warn({ episode: input.episodeId, step: input.step, failed: line.failed, k, errors: line.errors }, `${line.failed} of ${k} shadow predictions failed`);
   };
 
   return {
     shadow: (input) => {
+      stats.requested += 1;
       // Observe the real step's outcome now, so its rejection is handled here as well as by the caller.
       const real: Promise<RealSettled> = Promise.resolve(input.real).then(
         (value) => ({ ok: true, value }),
@@ -150,6 +163,7 @@ export const createShadower = (options: ShadowerOptions): Shadower => {
       const job: Promise<void> = run(input, real)
         .catch((error: unknown) => {
           stats.lostLines += 1;
+          logger?.error({ err: error, episode: input.episodeId, step: input.step }, 'shadow line lost: it could not be built or written');
           try {
             options.onError?.(error, { episodeId: input.episodeId, step: input.step });
           } catch {

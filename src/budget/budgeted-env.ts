@@ -1,5 +1,6 @@
 import type { Env, TimeoutOptions } from '../env/env.js';
 import type { RealBudget } from './real-budget.js';
+import { cleanUp } from '../env/clean-up.js';
 
 /** Options of `withRealBudget`. */
 export interface RealBudgetEnvOptions {
@@ -26,7 +27,7 @@ const spend = async <T>(budget: RealBudget, options: TimeoutOptions | undefined,
   } catch (error) {
     // The call's own error matters more; a commit that fails leaves the reservation in the
     // ledger, where it is counted as used once this process is gone.
-    await reservation.commit().catch(() => undefined);
+    await cleanUp('real-budget reservation (commit after a failed call)', () => reservation.commit());
     throw error;
   }
   await reservation.commit();

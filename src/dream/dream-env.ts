@@ -13,6 +13,8 @@ export interface DreamEnvOptions {
   maxSteps?: number;
   /** Steps of history passed to the model. Default 4. */
   historyLength?: number;
+  /** Called once, on the first `close()` (a factory forgets the env then). */
+  onClose?: () => void;
 }
 
 /** Model failures that end the episode as a recorded step (timeouts and aborts propagate). */
@@ -125,7 +127,10 @@ export class DreamEnv implements Env {
   }
 
   close(): Promise<void> {
-    this.closed = true;
+    if (!this.closed) {
+      this.closed = true;
+      this.options.onClose?.();
+    }
     return Promise.resolve();
   }
 }

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Env, EnvFactory } from '../env/env.js';
 import { ConfigInvalidError } from '../env/errors.js';
 import { DreamEnv } from '../dream/dream-env.js';
+import { DEFAULT_BUFFER_MAX } from './default-buffer-max.js';
 import type { ExperienceModel } from '../dream/experience-model.js';
 import { RetrievalExperienceModel, type Retrieve } from '../dream/retrieval-experience-model.js';
 import type { EnvName, Observation, SiteProfile, Task, Transition } from '../protocol/index.js';
@@ -29,9 +30,16 @@ export interface DreamSetupOptions {
   promptDir?: string;
   /** LLM requests in flight at once (LLM model). Default 16. */
   modelConcurrency?: number;
+  /**
+   * Most transitions the buffer holds (recorded + co-evolving); past it the buffer evicts the
+   * oldest dream transition first, then the oldest overall. Default `DEFAULT_BUFFER_MAX`.
+   */
+  bufferMax?: number;
   /** Told about long preparation work (embedding a buffer through an endpoint). */
   onProgress?: (message: string) => void;
 }
+
+export { DEFAULT_BUFFER_MAX };
 
 export interface DreamSetup {
   /** Creates DreamEnvs (source `dream`). */
@@ -42,6 +50,8 @@ export interface DreamSetup {
   tasks(): Task[];
   /** Adds a transition of this run to the buffer (the buffer co-evolves with the run). */
   record(transition: Transition): void;
+  /** Dream envs created and not closed yet. */
+  readonly openEnvs: number;
   /** What goes into the run manifest: model, embedder, buffer. */
   manifest: Record<string, unknown>;
   close(): Promise<void>;
@@ -81,7 +91,9 @@ export const createDreamSetup = async (options: DreamSetupOptions): Promise<Drea
   const embedModel = openaiName('embed', embedFlag);
   if (embedModel === undefined && embedFlag !== 'hashed') throw new ConfigInvalidError(`--embed ${embedFlag}: expected hashed or openai:NAME`);
 
-  const buffer = new ReplayBuffer();
+  const bufferMax = options.bufferMax ?? DEFAULT_BUFFER_MAX;
+  if (!Number.isSafeInteger(bufferMax) || bufferMax < 1) throw new ConfigInvalidError(`--buffer-max ${String(bufferMax)}: expected a positive integer`);
+  const buffer = new ReplayBuffer({ maxSize: bufferMax });
   await loadBuffers(buffer, options.buffers);
   if (buffer.size === 0 && llmModel === undefined) {
     throw new ConfigInvalidError(
@@ -148,6 +160,8 @@ export const createDreamSetup = async (options: DreamSetupOptions): Promise<Drea
           maxSteps,
           ...(options.historyLength === undefined ? {} : { historyLength: options.historyLength }),
           initialState: (task) => buffer.initialStates(task.task_id)[0]?.text,
+          // A closed env leaves the set, so a long-running server holds only the open ones.
+          onClose: () => open.delete(env),
         });
         open.add(env);
         return Promise.resolve(env);
@@ -157,6 +171,9 @@ export const createDreamSetup = async (options: DreamSetupOptions): Promise<Drea
         open.clear();
       },
     },
+    get openEnvs() {
+      return open.size;
+    },
     tasks: () => buffer.tasks().map((t) => ({ task_id: t.task_id, env: t.env, instruction: t.instruction })),
     record: (t) => {
       buffer.append(toReplayTransition(t, t.source === 'dream' ? 'dream' : 'real'));
@@ -164,7 +181,7 @@ export const createDreamSetup = async (options: DreamSetupOptions): Promise<Drea
     manifest: {
       experience_model: modelManifest,
       embedder: embedModel === undefined ? { name: 'hashed', kind: 'embedded (hashed TF-IDF of word n-grams)' } : { name: `openai:${embedModel}`, kind: 'llm' },
-      buffer: { paths: [...options.buffers], transitions: buffer.size, by_provenance: byProvenance, tasks: buffer.tasks().length },
+      buffer: { paths: [...options.buffers], max: bufferMax, transitions: buffer.size, by_provenance: byProvenance, tasks: buffer.tasks().length },
     },
     close: async () => {
       unsubscribe();

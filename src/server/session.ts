@@ -6,6 +6,7 @@ import { EpisodeRecorder, terminationOf } from './episode-recorder.js';
 import type { Mode, SessionReply, SessionServices } from './session-services.js';
 import { FactoryFailure } from './wire-error.js';
 import type { WireAction, WireReset, WireState } from './wire-schemas.js';
+import { cleanUp } from '../env/clean-up.js';
 
 /** Which front door opened the session (WS connection, OpenEnv HTTP, AgentGym HTTP). */
 export type SessionKind = 'ws' | 'http' | 'agentgym';
@@ -154,7 +155,7 @@ export class Session {
       const envs = [...this.envs.values(), ...this.extraEnvs];
       this.envs.clear();
       this.extraEnvs.length = 0;
-      await Promise.all(envs.map((env) => env.close().catch(() => undefined)));
+      await Promise.all(envs.map((env) => cleanUp(`${env.source} env of session ${this.id}`, () => env.close(), this.services.logger)));
     })();
     return this.closing;
   }
@@ -194,7 +195,7 @@ export class Session {
     }
     if (mode === 'real') env = this.services.budget.wrap(env, () => (this.realSteps += 1));
     if (this.closing) {
-      await env.close().catch(() => undefined);
+      await cleanUp(`${env.source} env of closing session ${this.id}`, () => env.close(), this.services.logger);
       this.checkOpen();
     }
     this.envs.set(mode, env);

@@ -48,7 +48,7 @@ export interface LoadReport {
   examples: string[];
   dream: { steps: number; p50: number; p99: number };
   real: { steps: number; p50: number; p99: number };
-  resets: { p50: number; p99: number };
+  resets: { count: number; p50: number; p99: number };
 }
 
 const isObservation = (reply: WsReply, source: 'real' | 'dream'): boolean =>
@@ -111,7 +111,7 @@ export const runLoad = async (options: LoadOptions): Promise<LoadReport> => {
     examples,
     dream: summary(latency.dream),
     real: summary(latency.real),
-    resets: { p50: percentile(latency.reset, 50), p99: percentile(latency.reset, 99) },
+    resets: { count: latency.reset.length, p50: percentile(latency.reset, 50), p99: percentile(latency.reset, 99) },
   };
 };
 

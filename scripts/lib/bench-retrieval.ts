@@ -1,7 +1,7 @@
 import seedrandom from 'seedrandom';
-import type { Observation } from '../protocol/index.js';
-import { toReplayTransition, type ReplayTransition } from './replay-buffer.js';
-import { RetrievalIndex, type RetrievalIndexOptions } from './retrieval-index.js';
+import type { Observation } from '../../src/protocol/index.js';
+import { toReplayTransition, type ReplayTransition } from '../../src/replay/replay-buffer.js';
+import { RetrievalIndex, type RetrievalIndexOptions } from '../../src/replay/retrieval-index.js';
 
 /** Options of `benchRetrieval`. */
 export interface BenchRetrievalOptions {
@@ -80,7 +80,7 @@ export const syntheticTransitions = (count: number, seed = 1): ReplayTransition[
 /**
  * Times `RetrievalIndex.retrieve` (k nearest neighbours, no canonical key) over a synthetic
  * WebShop-like corpus; queries are near-duplicates of indexed states (one word changed).
- * Run with `npx tsx -e "import('./src/replay/bench-retrieval.ts').then(async m => console.log(m.benchRetrieval()))"`.
+ * Run with `npx tsx -e "import('./scripts/lib/bench-retrieval.ts').then(async m => console.log(m.benchRetrieval()))"`.
  */
 export const benchRetrieval = (options: BenchRetrievalOptions = {}): BenchRetrievalReport => {
   const count = options.transitions ?? 100_000;

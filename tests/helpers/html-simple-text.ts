@@ -14,7 +14,8 @@ interface DomNode {
 /**
  * WebShop's "simple" observation computed from raw HTML (no browser): every text node in order,
  * skipping those under style/script/head/title/meta and whitespace-only ones, trimmed, joined
- * with ' [SEP] '. Used where a page was fetched over plain HTTP.
+ * with ' [SEP] '. Test-only: the browser-free reference the tests compare pages fetched over plain
+ * HTTP with (the product extracts text in the browser, adapters/browser).
  */
 export const simpleTextFromHtml = (html: string): string => {
   const $ = cheerio.load(html);
