@@ -5,6 +5,7 @@ import { curriculumStep, type CurriculumStepResult, type CurriculumTask } from '
 import { createOpenAITaskGenerator } from '../harness/curriculum/task-generator.js';
 import { hasCode } from '../src/env/code-of.js';
 import { ConfigInvalidError } from '../src/env/errors.js';
+import { requireOpenAIModel } from '../src/llm/openai-model-flag.js';
 import { envNameSchema, episodeSchema, type Episode } from '../src/protocol/index.js';
 import { recordedProvenance, ReplayBuffer } from '../src/replay/index.js';
 import { readJsonl, runFileNames } from '../src/store/index.js';
@@ -61,8 +62,7 @@ export const runCurriculum = async (flags: CurriculumFlags): Promise<CurriculumS
   if (tasks.length === 0) throw new ConfigInvalidError('no tasks: the runs recorded none and no --task-file was given');
   let generator;
   if (flags.taskgen) {
-    if (!flags.taskgen.startsWith('openai:') || flags.taskgen.length <= 'openai:'.length) throw new ConfigInvalidError(`--taskgen ${flags.taskgen}: expected openai:NAME`);
-    generator = createOpenAITaskGenerator({ model: flags.taskgen.slice('openai:'.length), ...(flags.taskgenBaseUrl ? { baseURL: flags.taskgenBaseUrl } : {}) });
+    generator = createOpenAITaskGenerator({ model: requireOpenAIModel('--taskgen', flags.taskgen), ...(flags.taskgenBaseUrl ? { baseURL: flags.taskgenBaseUrl } : {}) });
   }
   const result = await curriculumStep({
     episodes: counted,

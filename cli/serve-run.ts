@@ -4,6 +4,7 @@ import { openServedSite, type ServedSite } from '../harness/run-plan/served-site
 import { prepareSite } from '../harness/run-plan/site-resources.js';
 import type { DreamSetup } from '../src/dream/dream-setup.js';
 import { ConfigInvalidError } from '../src/env/errors.js';
+import { namesOpenAIModel } from '../src/llm/openai-model-flag.js';
 import type { SiteProfile, Split } from '../src/protocol/index.js';
 import { dreamContinuation } from '../src/server/continue-in-dream.js';
 import { startEnvServer, type RunningEnvServer } from '../src/server/env-server.js';
@@ -81,7 +82,7 @@ const openReal = (flags: ServeFlags, registered: RegisteredSite, logger: ReturnT
   });
 
 /** Which flags name a dream configuration (a buffer for the retrieval model, or an LLM). */
-const dreamConfigured = (flags: ServeFlags): boolean => (flags.buffer?.length ?? 0) > 0 || flags.model.startsWith('openai:');
+const dreamConfigured = (flags: ServeFlags): boolean => (flags.buffer?.length ?? 0) > 0 || namesOpenAIModel(flags.model);
 
 /** Checks the flags before anything starts (browsers, fixtures, ledgers). */
 const checkFlags = (flags: ServeFlags, token: string | undefined): RegisteredSite => {

@@ -87,3 +87,14 @@ describe('codeOf / hasCode', () => {
     expect(hasCode(undefined, 'ENOENT')).toBe(false);
   });
 });
+
+describe('openai:NAME role flags', () => {
+  it('are parsed one way for every role: the model name, undefined for an embedded choice, CONFIG_INVALID without a name', async () => {
+    const { openAIModelOf, requireOpenAIModel } = await import('../src/llm/openai-model-flag.js');
+    expect(openAIModelOf('--policy', 'openai:qwen2.5-7b')).toBe('qwen2.5-7b');
+    expect(openAIModelOf('--model', 'retrieval')).toBeUndefined();
+    expect(() => openAIModelOf('--embed', 'openai:')).toThrow(/^--embed openai:: expected openai:NAME/);
+    expect(requireOpenAIModel('--judge', 'openai:gpt-4o')).toBe('gpt-4o');
+    expect(() => requireOpenAIModel('--taskgen', 'gpt-4o')).toThrow(/^--taskgen gpt-4o: expected openai:NAME/);
+  });
+});

@@ -148,7 +148,7 @@ describe('dreambridge evaluate', () => {
     expect(noSites.stderr.trim()).toBe('error PLACEHOLDER_UNRESOLVED: __GITLAB__ has no URL: pass --sites gitlab=URL or set GITLAB');
     expect(noSites.stdout).toBe('');
     const badJudge = await runCli(['evaluate', '--configs', configFile, '--answers', answerFile, '--sites', SITES, '--judge', 'gpt-4']);
-    expect(badJudge.stderr.trim()).toBe('error CONFIG_INVALID: --judge gpt-4: expected openai:MODEL (e.g. openai:gpt-4o)');
+    expect(badJudge.stderr.trim()).toBe('error CONFIG_INVALID: --judge gpt-4: expected openai:NAME (e.g. openai:gpt-4o)');
   });
 });
 

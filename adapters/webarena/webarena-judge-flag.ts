@@ -1,6 +1,6 @@
 import type { Judge } from './evaluators/judge.js';
 import { createOpenAIJudge } from './evaluators/openai-judge.js';
-import { ConfigInvalidError } from '../../src/env/errors.js';
+import { requireOpenAIModel } from '../../src/llm/openai-model-flag.js';
 
 export interface JudgeFlags {
   judge?: string;
@@ -11,10 +11,8 @@ export interface JudgeFlags {
 /** `--judge openai:NAME` (+ `--judge-base-url`); none means the labelled exact-match fallback. */
 export const judgeFromFlags = (flags: JudgeFlags): Judge | undefined => {
   if (flags.judge === undefined) return undefined;
-  const match = /^openai:(.+)$/.exec(flags.judge);
-  if (!match?.[1]) throw new ConfigInvalidError(`--judge ${flags.judge}: expected openai:MODEL (e.g. openai:gpt-4o)`);
   return createOpenAIJudge({
-    model: match[1],
+    model: requireOpenAIModel('--judge', flags.judge),
     ...(flags.judgeTimeout === undefined ? {} : { timeoutMs: flags.judgeTimeout }),
     ...(flags.judgeBaseUrl === undefined ? {} : { baseURL: flags.judgeBaseUrl }),
   });

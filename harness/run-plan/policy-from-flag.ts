@@ -1,5 +1,6 @@
 import { ConfigInvalidError } from '../../src/env/errors.js';
 import type { Policy } from '../../src/env/policy.js';
+import { openAIModelOf } from '../../src/llm/openai-model-flag.js';
 import type { SiteDefinition } from '../../src/env/site-definition.js';
 import type { SiteProfile, Task } from '../../src/protocol/index.js';
 import { createOraclePolicy, createRandomPolicy, createReplayPolicy } from '../policies/index.js';
@@ -40,9 +41,8 @@ const oracleOf = (context: PolicyFlagContext): ((task: Task) => Policy) => {
 
 /** A policy per episode from a flag: the site's own (e.g. WebShop's heuristic), random, replay, oracle or openai:NAME. */
 export const policyFromFlag = async (flag: string, context: PolicyFlagContext): Promise<PolicyChoice> => {
-  if (flag.startsWith('openai:')) {
-    const model = flag.slice('openai:'.length);
-    if (model === '') throw new ConfigInvalidError('--policy openai:NAME needs a model name');
+  const model = openAIModelOf('--policy', flag);
+  if (model !== undefined) {
     const { createOpenAIChatPolicy } = await import('../policies/openai-chat-policy.js');
     return {
       make: () => createOpenAIChatPolicy({ model, profile: context.profile, ...(context.baseUrl === undefined ? {} : { baseURL: context.baseUrl }) }),

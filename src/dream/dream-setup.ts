@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Env, EnvFactory } from '../env/env.js';
 import { ConfigInvalidError } from '../env/errors.js';
+import { openAIModelOf } from '../llm/openai-model-flag.js';
 import { DreamEnv } from '../dream/dream-env.js';
 import { DEFAULT_BUFFER_MAX } from './default-buffer-max.js';
 import type { ExperienceModel } from '../dream/experience-model.js';
@@ -57,13 +58,6 @@ export interface DreamSetup {
   close(): Promise<void>;
 }
 
-const openaiName = (flag: string, value: string): string | undefined => {
-  if (!value.startsWith('openai:')) return undefined;
-  const name = value.slice('openai:'.length);
-  if (name === '') throw new ConfigInvalidError(`--${flag} openai:NAME needs a model name after "openai:"`);
-  return name;
-};
-
 const loadBuffers = async (buffer: ReplayBuffer, paths: readonly string[]): Promise<void> => {
   for (const path of paths) {
     let isDirectory: boolean;
@@ -86,9 +80,9 @@ export const createDreamSetup = async (options: DreamSetupOptions): Promise<Drea
   const { profile } = options;
   const modelFlag = options.model ?? 'retrieval';
   const embedFlag = options.embed ?? 'hashed';
-  const llmModel = openaiName('model', modelFlag);
+  const llmModel = openAIModelOf('--model', modelFlag);
   if (llmModel === undefined && modelFlag !== 'retrieval') throw new ConfigInvalidError(`--model ${modelFlag}: expected retrieval or openai:NAME`);
-  const embedModel = openaiName('embed', embedFlag);
+  const embedModel = openAIModelOf('--embed', embedFlag);
   if (embedModel === undefined && embedFlag !== 'hashed') throw new ConfigInvalidError(`--embed ${embedFlag}: expected hashed or openai:NAME`);
 
   const bufferMax = options.bufferMax ?? DEFAULT_BUFFER_MAX;
