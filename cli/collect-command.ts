@@ -2,24 +2,13 @@ import { Command, Option } from 'commander';
 import { formatSummary } from './format-summary.js';
 import { parseGoalRange } from './goal-range.js';
 import { intOption } from './parse-int-option.js';
-import { runPlanFromFlags, type RunCommandFlags } from './run-plan-flags.js';
-import { runTimestamp } from './run-timestamp.js';
+import { runPlanAction } from './run-plan-action.js';
+import type { RunCommandFlags } from './run-plan-flags.js';
 import { addEnvOption, addSiteOptions } from './site-options.js';
 
 /** `collect` is `run --schedule real` with collect's defaults: each selected task once, the site's policy. */
-const runCollectCommand = async (flags: RunCommandFlags): Promise<void> => {
-  const [{ executeRunPlan }, { withInterrupt }, { createLogger }] = await Promise.all([
-    import('../harness/run-plan/run-plan.js'),
-    import('./interrupt.js'),
-    import('./logger.js'),
-  ]);
-  const logger = createLogger('collect');
-  const options = runPlanFromFlags('collect', { ...flags, schedule: 'real', group: 1, out: flags.out ?? `runs/collect-${runTimestamp()}` });
-  const outcome = await withInterrupt(logger, (signal) => executeRunPlan(options, logger, signal));
-  console.log(formatSummary(outcome.result));
-  console.log(`run directory: ${outcome.dir}`);
-  if (outcome.interrupted) process.exitCode = 130;
-};
+const runCollectCommand = (flags: RunCommandFlags): Promise<void> =>
+  runPlanAction('collect', flags, { schedule: 'real', group: 1 }, (outcome) => [formatSummary(outcome.result), `run directory: ${outcome.dir}`]);
 
 export const collectCommand = (): Command =>
   addSiteOptions(

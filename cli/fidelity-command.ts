@@ -3,22 +3,14 @@ import { formatSummary } from './format-summary.js';
 import { intOption } from './parse-int-option.js';
 import { numberOption } from './number-option.js';
 import { formatRunOutcome } from './run-command.js';
-import { runPlanFromFlags, type RunCommandFlags } from './run-plan-flags.js';
-import { runTimestamp } from './run-timestamp.js';
+import { runPlanAction } from './run-plan-action.js';
+import type { RunCommandFlags } from './run-plan-flags.js';
 import { addEnvOption, addSiteOptions } from './site-options.js';
 
+/** `fidelity`: shadowed real episodes only, the run's lines. */
 const fidelityAction = async (flags: RunCommandFlags): Promise<void> => {
-  const [{ executeRunPlan }, { formatSchedule }, { withInterrupt }, { createLogger }] = await Promise.all([
-    import('../harness/run-plan/run-plan.js'),
-    import('../harness/schedule.js'),
-    import('./interrupt.js'),
-    import('./logger.js'),
-  ]);
-  const logger = createLogger('fidelity');
-  const options = runPlanFromFlags('fidelity', { ...flags, schedule: 'real', onBudgetExhausted: 'stop', group: 1, out: flags.out ?? `runs/fidelity-${runTimestamp()}` });
-  const outcome = await withInterrupt(logger, (signal) => executeRunPlan(options, logger, signal));
-  for (const line of formatRunOutcome(outcome, formatSummary, formatSchedule)) console.log(line);
-  if (outcome.interrupted) process.exitCode = 130;
+  const { formatSchedule } = await import('../harness/schedule.js');
+  await runPlanAction('fidelity', flags, { schedule: 'real', onBudgetExhausted: 'stop', group: 1 }, (outcome) => formatRunOutcome(outcome, formatSummary, formatSchedule));
 };
 
 /** `dreambridge fidelity`: shadowed real episodes on held-out tasks, then fidelity.json and report.html. */

@@ -1,11 +1,11 @@
 import { Command, Option } from 'commander';
 import type { RunOutcome } from '../harness/run-plan/run-plan.js';
 import { formatSummary } from './format-summary.js';
-import { runPlanFromFlags, type RunCommandFlags } from './run-plan-flags.js';
+import { runPlanAction } from './run-plan-action.js';
+import type { RunCommandFlags } from './run-plan-flags.js';
 import { addEnvOption, addSiteOptions } from './site-options.js';
 import { intOption } from './parse-int-option.js';
 import { numberOption } from './number-option.js';
-import { runTimestamp } from './run-timestamp.js';
 import { DEFAULT_BUFFER_MAX } from '../src/dream/default-buffer-max.js';
 import { formatShadowCounts } from '../harness/shadow/shadow-counts.js';
 
@@ -39,18 +39,10 @@ export const formatRunOutcome = (outcome: RunOutcome, formatSummary: (s: RunOutc
   return lines;
 };
 
+/** `run`: the schedule the user names, the run's lines. */
 const runCommandAction = async (flags: RunCommandFlags): Promise<void> => {
-  const [{ executeRunPlan }, { formatSchedule }, { withInterrupt }, { createLogger }] = await Promise.all([
-    import('../harness/run-plan/run-plan.js'),
-    import('../harness/schedule.js'),
-    import('./interrupt.js'),
-    import('./logger.js'),
-  ]);
-  const logger = createLogger('run');
-  const options = runPlanFromFlags('run', { ...flags, out: flags.out ?? `runs/run-${runTimestamp()}` });
-  const outcome = await withInterrupt(logger, (signal) => executeRunPlan(options, logger, signal));
-  for (const line of formatRunOutcome(outcome, formatSummary, formatSchedule)) console.log(line);
-  if (outcome.interrupted) process.exitCode = 130;
+  const { formatSchedule } = await import('../harness/schedule.js');
+  await runPlanAction('run', flags, {}, (outcome) => formatRunOutcome(outcome, formatSummary, formatSchedule));
 };
 
 export const runCommand = (): Command =>

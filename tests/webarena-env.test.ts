@@ -80,7 +80,8 @@ describe('WebArenaEnv on the fixture sites', () => {
     const failed = episodes.filter((e) => e.total_reward !== 1).map((e) => `${e.task_id}: ${e.termination} ${e.error ?? ''}`);
     expect(failed).toEqual([]);
     expect(episodes).toHaveLength(tasks.length);
-  });
+    // 21 tasks one after the other in Chromium: about 30 s on a quiet machine, more beside other work.
+  }, 180_000);
 
   it('scores 0 with a wrong answer or without doing the work', async () => {
     // Every task stopped at once with a wrong answer: no evaluator may pass.

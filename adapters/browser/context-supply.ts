@@ -1,5 +1,6 @@
 import { ConfigInvalidError } from '../../src/env/errors.js';
-import type { BrowserChoice, ContextSupply } from '../../src/env/site-definition.js';
+import type { Env, EnvFactory } from '../../src/env/env.js';
+import type { BrowserChoice, ContextSupply, OpenedSite } from '../../src/env/site-definition.js';
 import { createBrowserCluster } from './browser-cluster.js';
 import { createBrowserProvider, type BrowserProvider, type BrowserSource } from './browser-provider.js';
 import { createWarmContextProvider } from './warm-context-provider.js';
@@ -36,4 +37,48 @@ export const supplyContexts = (choice: BrowserChoice, supply: ContextSupply): Su
     return { provider: pool, start: () => pool.start(), openContexts: () => pool.openContexts() };
   }
   return { provider: createBrowserProvider(source), start: () => Promise.resolve() };
+};
+
+/**
+ * A site's real envs over supplied browser contexts: starts the browser (closing it again if that
+ * fails), makes one env per `create()` and closes every env still open, then the browser, on close.
+ */
+export const openBrowserSite = async (
+  choice: BrowserChoice,
+  supply: ContextSupply,
+  makeEnv: (provider: BrowserProvider) => Env,
+  manifest: Record<string, unknown>,
+): Promise<OpenedSite> => {
+  const contexts = supplyContexts(choice, supply);
+  try {
+    await contexts.start();
+  } catch (error) {
+    await contexts.provider.close();
+    throw error;
+  }
+  const open = new Set<Env>();
+  const factory: EnvFactory = {
+    source: 'real',
+    create: () => {
+      const env = makeEnv(contexts.provider);
+      open.add(env);
+      const close = env.close.bind(env);
+      env.close = async () => {
+        open.delete(env);
+        await close();
+      };
+      return Promise.resolve(env);
+    },
+    close: async () => {
+      await Promise.all([...open].map((env) => env.close()));
+      await contexts.provider.close();
+    },
+  };
+  return {
+    factory,
+    ...(contexts.openContexts ? { openContexts: contexts.openContexts } : {}),
+    browserVersion: await contexts.provider.version(),
+    manifest,
+    close: () => factory.close(),
+  };
 };

@@ -1,5 +1,4 @@
 import { dirname, resolve } from 'node:path';
-import type { EnvFactory } from '../../src/env/env.js';
 import { ConfigInvalidError } from '../../src/env/errors.js';
 import type { SiteDefinition, SiteFacts, SiteFlagValues, SiteTasks } from '../../src/env/site-definition.js';
 import type { Task } from '../../src/protocol/index.js';
@@ -115,42 +114,28 @@ export const webArenaSite: SiteDefinition<WebArenaFacts, WebArenaLocation> = {
     const sitesFor = local ? (episode: string) => local.sitesFor(episode) : fixed ? () => fixed : undefined;
     if (!sitesFor) throw new ConfigInvalidError(`a real WebArena run needs ${webArenaSite.locationHint}`);
     // Loaded here, not at import: every command builds its flags from the registry, few open a browser.
-    const [{ supplyContexts }, { judgeFromFlags }, { WebArenaEnv }] = await Promise.all([import('../browser/context-supply.js'), import('./webarena-judge-flag.js'), import('./webarena-env.js')]);
+    const [{ openBrowserSite }, { judgeFromFlags }, { WebArenaEnv }] = await Promise.all([import('../browser/context-supply.js'), import('./webarena-judge-flag.js'), import('./webarena-env.js')]);
     // Everything that can fail on bad flags comes before the browser starts.
     const judge = judgeFromFlags(flags);
-    const contexts = supplyContexts(options.browser, options.contexts);
-    try {
-      await contexts.start();
-    } catch (error) {
-      await contexts.provider.close();
-      throw error;
-    }
-    const factory: EnvFactory = {
-      source: 'real',
-      create: () =>
-        Promise.resolve(
-          new WebArenaEnv({
-            browser: contexts.provider,
-            tasks: facts.configs,
-            sites: sitesFor,
-            authDir: facts.authDir,
-            login: facts.login,
-            observation: flags.compact ? 'compact' : 'tree',
-            maxSteps: options.profile.maxSteps,
-            timeoutMs: options.stepTimeoutMs,
-            clearBeforeType: flags.clearBeforeType ?? facts.local,
-            strictUrl: flags.strictUrl ?? false,
-            ...(judge ? { judge } : {}),
-          }),
-        ),
-      close: () => contexts.provider.close(),
-    };
-    return {
-      factory,
-      ...(contexts.openContexts ? { openContexts: contexts.openContexts } : {}),
-      browserVersion: await contexts.provider.version(),
-      manifest: { ...facts.manifest, observation: flags.compact ? 'compact' : 'tree', judge: judge?.name ?? 'none (exact-match fallback)' },
-      close: () => factory.close(),
-    };
+    const observation = flags.compact ? 'compact' : 'tree';
+    return openBrowserSite(
+      options.browser,
+      options.contexts,
+      (browser) =>
+        new WebArenaEnv({
+          browser,
+          tasks: facts.configs,
+          sites: sitesFor,
+          authDir: facts.authDir,
+          login: facts.login,
+          observation,
+          maxSteps: options.profile.maxSteps,
+          timeoutMs: options.stepTimeoutMs,
+          clearBeforeType: flags.clearBeforeType ?? facts.local,
+          strictUrl: flags.strictUrl ?? false,
+          ...(judge ? { judge } : {}),
+        }),
+      { ...facts.manifest, observation, judge: judge?.name ?? 'none (exact-match fallback)' },
+    );
   },
 };

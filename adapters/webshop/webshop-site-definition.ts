@@ -1,4 +1,3 @@
-import type { Env, EnvFactory } from '../../src/env/env.js';
 import { ConfigInvalidError } from '../../src/env/errors.js';
 import type { SiteDefinition, SiteFacts, SiteFlagValues, SiteTasks } from '../../src/env/site-definition.js';
 import type { Split, Task } from '../../src/protocol/index.js';
@@ -85,47 +84,16 @@ export const webShopSite: SiteDefinition<WebShopFacts, WebShopLocation> = {
     const baseUrl = options.local?.baseUrl ?? options.facts.baseUrl;
     if (baseUrl === undefined) throw new ConfigInvalidError(`a real WebShop run needs ${webShopSite.locationHint}`);
     // Loaded here, not at import: every command builds its flags from the registry, few open a browser.
-    const [{ supplyContexts }, { checkBaseUrl }, { WebShopEnv }] = await Promise.all([import('../browser/context-supply.js'), import('./check-base-url.js'), import('./webshop-env.js')]);
+    const [{ openBrowserSite }, { checkBaseUrl }, { WebShopEnv }] = await Promise.all([import('../browser/context-supply.js'), import('./check-base-url.js'), import('./webshop-env.js')]);
     await checkBaseUrl(baseUrl);
-    const contexts = supplyContexts(options.browser, options.contexts);
-    const open = new Set<Env>();
-    try {
-      await contexts.start();
-    } catch (error) {
-      await contexts.provider.close();
-      throw error;
-    }
-    const factory: EnvFactory = {
-      source: 'real',
-      create: () => {
-        const env = new WebShopEnv({
-          baseUrl,
-          browser: contexts.provider,
-          maxSteps: options.profile.maxSteps,
-          timeoutMs: options.stepTimeoutMs,
-          searchAnywhere: flags.searchAnywhere ?? false,
-          observationMode: flags.observation ?? 'text',
-        });
-        open.add(env);
-        const close = env.close.bind(env);
-        env.close = async () => {
-          open.delete(env);
-          await close();
-        };
-        return Promise.resolve(env);
-      },
-      close: async () => {
-        await Promise.all([...open].map((env) => env.close()));
-        await contexts.provider.close();
-      },
-    };
-    return {
-      factory,
-      ...(contexts.openContexts ? { openContexts: contexts.openContexts } : {}),
-      browserVersion: await contexts.provider.version(),
-      manifest: { ...options.facts.manifest, base_url: baseUrl, observation: flags.observation ?? 'text', search_anywhere: flags.searchAnywhere ?? false },
-      close: () => factory.close(),
-    };
+    const observationMode = flags.observation ?? 'text';
+    const searchAnywhere = flags.searchAnywhere ?? false;
+    return openBrowserSite(
+      options.browser,
+      options.contexts,
+      (browser) => new WebShopEnv({ baseUrl, browser, maxSteps: options.profile.maxSteps, timeoutMs: options.stepTimeoutMs, searchAnywhere, observationMode }),
+      { ...options.facts.manifest, base_url: baseUrl, observation: observationMode, search_anywhere: searchAnywhere },
+    );
   },
   policies: {
     heuristic: () => () => createHeuristicWebShopPolicy(),
