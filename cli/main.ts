@@ -12,6 +12,8 @@ import { serveCommand } from './serve-command.js';
 import { runCommand } from './run-command.js';
 import { fidelityCommand } from './fidelity-command.js';
 import { curriculumCommand } from './curriculum-command.js';
+import { importCommand } from './import-command.js';
+import { branchCommand } from './branch-command.js';
 import { reportError, throwParseErrors } from './report-error.js';
 
 const program = new Command('dreambridge')
@@ -30,6 +32,8 @@ program.addCommand(evaluateCommand());
 program.addCommand(budgetCommand());
 program.addCommand(reportCommand());
 program.addCommand(serveCommand());
+program.addCommand(importCommand());
+program.addCommand(branchCommand());
 
 // A flag mistake is one `error CONFIG_INVALID: …` line and exit 1, like any typed error.
 throwParseErrors(program);

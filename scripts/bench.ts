@@ -14,6 +14,7 @@ import { benchWebArenaObservation } from './bench-webarena-observation.js';
 import { benchWebArenaSteps } from './bench-webarena-steps.js';
 import { benchWebShopAdapter } from './bench-webshop-adapter.js';
 import { benchSimToReal } from './bench-sim-to-real.js';
+import { benchBranch } from './bench-branch.js';
 import { fmt, median, percentile, timeIt } from './lib/stats.js';
 
 const runsFlag = process.argv.indexOf('--runs');
@@ -123,11 +124,16 @@ const main = async (): Promise<void> => {
   for (const s of steps) row(`WebArena step: ${s.kind} (fixture)`, `p50 ${fmt(s.medianMs)} / p95 ${fmt(s.p95Ms)} ms`, '');
 
   const simToReal = await benchSimToReal(row, adapter.best_throughput_ratio);
+  console.error('bench: Early Experience branches (WebShop K=3, WebArena fixture K=2)…');
+  const branch = await benchBranch();
+  for (const b of branch) {
+    row(`branch ${b.site} (K=${b.k}, ${b.branches} branches, concurrency 2)`, `${b.interactionsPerBranch?.toFixed(2) ?? '-'} real interactions/branch (${(b.replayShare * 100).toFixed(0)} % replay), ${fmt(b.wallMsPerBranch ?? 0)} ms/branch = ${b.ratio?.toFixed(1) ?? '-'}× the expert's ${fmt(b.baselineMsPerStep)} ms/step`, 'measured');
+  }
 
   console.log('| measure | result | target |\n|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log('\n```json');
-  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter, webarena_observation: observation, webarena_steps: steps, sim_to_real: simToReal }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
+  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter, webarena_observation: observation, webarena_steps: steps, sim_to_real: simToReal, branch }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
   console.log('```');
 };
 

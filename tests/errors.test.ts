@@ -38,6 +38,8 @@ const oneOfEach: Record<ErrorCode, () => DreambridgeError> = {
   SESSION_NOT_FOUND: () => new errors.SessionNotFoundError('no session'),
   CAPACITY_REACHED: () => new errors.CapacityReachedError('full'),
   VALIDATION_ERROR: () => new errors.ValidationError('bad body'),
+  SESSION_LOG_INVALID: () => new errors.SessionLogInvalidError('s.jsonl', 1, 'not JSON'),
+  EXPERT_EPISODES_MISSING: () => new errors.ExpertEpisodesMissingError('no episodes'),
   UNAUTHORIZED: () => new errors.UnauthorizedError('no token'),
   EPISODE_TIMEOUT: () => new EpisodeTimeoutError(10),
   SHADOW_DATA_MISSING: () => new errors.ShadowDataMissingError('no lines'),

@@ -88,6 +88,10 @@ describe('WebArena profile', () => {
     const changed = TREE.replace("link 'View'", "link 'Edit'");
     expect(webArenaCanonicalKey({ text: changed, url: 'http://h/orders' }).key).not.toBe(key.key);
     expect(webArenaCanonicalKey({ text: TREE, url: 'http://h/orders/2' }).key).not.toBe(key.key);
+    // The local sites' per-episode namespace names a copy of the data, not a state.
+    const inEpisode = (ns: string) => webArenaCanonicalKey({ text: TREE, url: `http://h/ns/${ns}/shopping_admin/orders` }).key;
+    expect(inEpisode('ep-1-1-3')).toBe(inEpisode('ep-9-4-3'));
+    expect(inEpisode('ep-1-1-3')).toBe(webArenaCanonicalKey({ text: TREE, url: 'http://h/shopping_admin/orders' }).key);
   });
 
   it('validates actions against the page ids', () => {

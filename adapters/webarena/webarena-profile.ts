@@ -8,7 +8,7 @@ export { extractWebArenaAction, formatWebArenaAction, parseWebArenaAction } from
 export type { ParsedWebArenaAction, WebArenaAction } from './webarena-profile-actions.js';
 
 export const WEBARENA_PROFILE_VERSION = 'webarena-profile/1';
-export const WEBARENA_KEY_VERSION = 'webarena-key/1';
+export const WEBARENA_KEY_VERSION = 'webarena-key/2';
 /** WebArena's own episode length (its run.py default max_steps). */
 export const WEBARENA_DEFAULT_MAX_STEPS = 30;
 export { isWebArenaActions, webArenaAvailableActionsSchema, webArenaIds, type WebArenaAvailableActions } from './webarena-available-actions.js';
@@ -86,17 +86,25 @@ const fnv1a = (text: string): string => {
   return hash.toString(16).padStart(16, '0');
 };
 
+/**
+ * A per-episode namespace prefix (`/ns/<namespace>/`, how the local sites give each episode its
+ * own copy of the data) names the copy, not the state: the same page of two episodes has one key.
+ */
+const NAMESPACE_PREFIX = /^\/ns\/[^/]+(?=\/)/;
+
 const pathOf = (url: string | undefined): string => {
   try {
-    return url ? new URL(url).pathname.replace(/\/+$/, '') || '/' : '';
+    return url ? new URL(url).pathname.replace(NAMESPACE_PREFIX, '').replace(/\/+$/, '') || '/' : '';
   } catch {
     return '';
   }
 };
 
 /**
- * Canonical key (`webarena-key/1`): `<URL path>|<digest of the sorted set of actionable
- * (role, name) pairs>`. Ids are left out: they number elements, they do not identify the state.
+ * Canonical key (`webarena-key/2`): `<URL path>|<digest of the sorted set of actionable
+ * (role, name) pairs>`, the path without a `/ns/<namespace>` prefix (version 1 kept it, so the
+ * same page of two local episodes had two keys). Ids are left out: they number elements, they do
+ * not identify the state.
  */
 export const webArenaCanonicalKey = (state: Pick<Observation, 'text' | 'url'>): CanonicalKey => {
   const path = pathOf(state.url);

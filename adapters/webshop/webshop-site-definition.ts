@@ -2,6 +2,7 @@ import { ConfigInvalidError } from '../../src/env/errors.js';
 import type { SiteDefinition, SiteFacts, SiteFlagValues, SiteTasks } from '../../src/env/site-definition.js';
 import type { Split, Task } from '../../src/protocol/index.js';
 import { createHeuristicWebShopPolicy } from './webshop-heuristic-policy.js';
+import { webShopBranching } from './webshop-branching.js';
 import { createWebShopProfile, WEBSHOP_DEFAULT_GOAL_COUNT, WEBSHOP_DEFAULT_MAX_STEPS, WEBSHOP_KEY_VERSION, WEBSHOP_PROFILE_VERSION } from './webshop-profile.js';
 
 /** What the WebShop site knows before it is opened: its goals (and their instructions when local). */
@@ -98,4 +99,5 @@ export const webShopSite: SiteDefinition<WebShopFacts, WebShopLocation> = {
   policies: {
     heuristic: () => () => createHeuristicWebShopPolicy(),
   },
+  branching: webShopBranching,
 };

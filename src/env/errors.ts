@@ -34,6 +34,8 @@ export const errorCodes = [
   'EPISODE_TIMEOUT',
   'SHADOW_DATA_MISSING',
   'RETRIEVAL_NO_MATCH',
+  'SESSION_LOG_INVALID',
+  'EXPERT_EPISODES_MISSING',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -284,5 +286,19 @@ export class ShadowDataMissingError extends DreambridgeError {
 export class RetrievalNoMatchError extends DreambridgeError {
   constructor(message: string, options: DreambridgeErrorOptions = {}) {
     super('RETRIEVAL_NO_MATCH', message, options);
+  }
+}
+
+/** A file given as WebShop's session log that is not one (not JSONL of logged pages). */
+export class SessionLogInvalidError extends DreambridgeError {
+  constructor(file: string, line: number, problem: string) {
+    super('SESSION_LOG_INVALID', `${file}:${line}: ${problem}`, { details: { file, line } });
+  }
+}
+
+/** A run directory given as expert trajectories that holds none to branch from. */
+export class ExpertEpisodesMissingError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('EXPERT_EPISODES_MISSING', message, options);
   }
 }

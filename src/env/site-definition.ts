@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EnvName, SiteProfile, Split, Task } from '../protocol/index.js';
+import type { EnvName, Observation, SiteProfile, Split, Task } from '../protocol/index.js';
 import type { EnvFactory } from './env.js';
 import type { Policy } from './policy.js';
 
@@ -11,7 +11,7 @@ import type { Policy } from './policy.js';
  */
 
 /** Commands a site flag belongs to. */
-export type SiteCommand = 'collect' | 'run' | 'fidelity' | 'serve';
+export type SiteCommand = 'collect' | 'run' | 'fidelity' | 'serve' | 'branch';
 
 /** One flag of a site, as plain data (the CLI turns it into a commander option). */
 export interface SiteFlag {
@@ -98,6 +98,20 @@ export interface SitePolicyContext {
   seed: number;
 }
 
+/**
+ * How `branch` restores and branches this site's recorded episodes (Early Experience). Every hook
+ * is optional: without them an episode restores by resetting its task and any action may branch.
+ */
+export interface SiteBranching {
+  /** The task that restores a recorded episode from its first state (WebShop: the same session). */
+  restoreTask?(task: Task, first: Observation): Task;
+  /**
+   * Action names an alternative may have at a state (WebShop, as the paper: `search` on the search
+   * page, `click` on results pages); undefined when the state is not branched.
+   */
+  alternativeKinds?(state: Observation): readonly string[] | undefined;
+}
+
 export interface SiteDefinition<Facts extends SiteFacts = SiteFacts, Location = unknown> {
   readonly name: EnvName;
   readonly displayName: string;
@@ -123,4 +137,6 @@ export interface SiteDefinition<Facts extends SiteFacts = SiteFacts, Location = 
   open(options: SiteOpenOptions<Facts, Location>): Promise<OpenedSite>;
   /** Policies only this site has (WebShop's heuristic), by flag name. */
   readonly policies?: Readonly<Record<string, (context: SitePolicyContext) => (task: Task) => Policy>>;
+  /** How `branch` restores and branches its episodes (default: reset the task, any action). */
+  readonly branching?: SiteBranching;
 }

@@ -4,15 +4,18 @@ import { ConfigInvalidError } from '../env/errors.js';
 import { transitionSchema, type EnvName, type Observation, type Transition } from '../protocol/index.js';
 import { readJsonl, runFileNames, writeFileAtomic } from '../store/index.js';
 
-/** Where a buffered transition came from: offline logs, the real site in this run, or the experience model. */
-export const provenanceSchema = z.enum(['offline', 'real', 'dream']);
+/**
+ * Where a buffered transition came from: offline logs, the real site in this run, the experience
+ * model, or people (imported human sessions, whose lines say `info.provenance: "human"`).
+ */
+export const provenanceSchema = z.enum(['offline', 'real', 'dream', 'human']);
 export type Provenance = z.infer<typeof provenanceSchema>;
 
 /** One provenance for every line, or one per line (e.g. by its `source`). */
 export type ProvenanceOf = Provenance | ((t: Transition) => Provenance);
 
-/** Recorded lines of earlier runs: `offline` when real, `dream` when dreamed. */
-export const recordedProvenance = (t: Transition): Provenance => (t.source === 'dream' ? 'dream' : 'offline');
+/** Recorded lines of earlier runs: `human` when imported from people's sessions, `offline` when real, `dream` when dreamed. */
+export const recordedProvenance = (t: Transition): Provenance => (t.info['provenance'] === 'human' ? 'human' : t.source === 'dream' ? 'dream' : 'offline');
 
 /** A transition in the buffer: the protocol's line plus a buffer id and its provenance. */
 export type ReplayTransition = Transition & { id: string; provenance: Provenance };
