@@ -1,4 +1,4 @@
-import type { Env, TimeoutOptions } from '../env/env.js';
+import type { Env, EnvFactory, TimeoutOptions } from '../env/env.js';
 import type { RealBudget } from './real-budget.js';
 import { cleanUp } from '../env/clean-up.js';
 
@@ -46,3 +46,10 @@ export const withRealBudget = (env: Env, budget: RealBudget, options: RealBudget
     close: () => env.close(),
   };
 };
+
+/** A factory whose envs all spend from `budget` (see `withRealBudget`). */
+export const withRealBudgetFactory = (factory: EnvFactory, budget: RealBudget, options: RealBudgetEnvOptions = {}): EnvFactory => ({
+  source: factory.source,
+  create: async (timeout) => withRealBudget(await factory.create(timeout), budget, options),
+  close: () => factory.close(),
+});
