@@ -89,7 +89,7 @@ describe('WebShop fixture pages in Chromium', () => {
 
     await submit('button:has-text("Description")');
     const description = await observe();
-    expect(description).toBe(`Instruction: [SEP] ${goal.instruction_text} [SEP] Back to Search [SEP] < Prev [SEP] ${product.Description || 'No Description'}`);
+    expect(description).toBe(`Instruction: [SEP] ${goal.instruction_text} [SEP] Back to Search [SEP] < Prev${product.Description ? ` [SEP] ${product.Description}` : ''}`);
     await submit('button:has-text("< Prev")');
     expect(page.url()).toBe(itemUrl);
 
@@ -99,7 +99,7 @@ describe('WebShop fixture pages in Chromium', () => {
     );
     await submit('button:has-text("< Prev")');
     await submit('button:has-text("Reviews")');
-    expect(await observe()).toBe(`Instruction: [SEP] ${goal.instruction_text} [SEP] Back to Search [SEP] < Prev [SEP] No reviews found`);
+    expect(await observe()).toBe(`Instruction: [SEP] ${goal.instruction_text} [SEP] Back to Search [SEP] < Prev`); // no reviews: master's template renders nothing
     await submit('button:has-text("< Prev")');
 
     await submit('button.purchase');
