@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractSimpleText } from '../adapters/browser/dom-text.js';
+import { snapshotWebShopPage } from '../adapters/webshop/webshop-page-snapshot.js';
 import { launchChromium } from '../adapters/browser/launch.js';
 import { simpleTextFromHtml } from './helpers/html-simple-text.js';
 import { referenceSimpleText } from './helpers/reference-text.js';
@@ -28,7 +28,7 @@ afterAll(async () => {
  * over the raw HTML of the same URL (and the product's own cheerio version used without a browser).
  */
 const observe = async (): Promise<string> => {
-  const inBrowser = await extractSimpleText(page);
+  const inBrowser = (await snapshotWebShopPage(page)).text;
   const raw = await (await fetch(page.url())).text();
   expect(inBrowser).toBe(referenceSimpleText(raw));
   expect(simpleTextFromHtml(raw)).toBe(inBrowser);

@@ -7,7 +7,9 @@ import type { BrowserProvider } from '../browser/browser-provider.js';
 import { isPlaywrightTimeout } from '../browser/playwright-timeout.js';
 import { parseReward, parseRewardInfo } from './reward-info.js';
 import { snapshotWebShopPage, type WebShopPageSnapshot } from './webshop-page-snapshot.js';
-import { validateWebShopAction, WEBSHOP_DEFAULT_MAX_STEPS, webShopPageType, webShopPageTypeFromUrl } from './webshop-profile.js';
+import { validateWebShopAction, WEBSHOP_DEFAULT_MAX_STEPS, webShopPageType } from './webshop-profile.js';
+import { parseWebShopUrl } from './webshop-profile-url.js';
+import { asinsAfterClick, richMemoryFor, richText } from './webshop-text-rules.js';
 import { closeContext } from '../browser/close-context.js';
 
 export interface WebShopEnvOptions {
@@ -55,6 +57,8 @@ export class WebShopEnv implements Env {
   private page: Page | undefined;
   private current: Observation | undefined;
   private radioUrls: Record<string, string> = {};
+  /** ASINs opened this episode, for text_rich (the text env's session memory). */
+  private clickedAsins: ReadonlySet<string> = new Set();
   private instruction = '';
   private steps = 0;
   private done = false;
@@ -103,7 +107,8 @@ export class WebShopEnv implements Env {
       this.steps = 0;
       this.done = false;
       this.instruction = '';
-      this.current = this.observe(await snapshotWebShopPage(this.page, this.rich));
+      this.clickedAsins = new Set();
+      this.current = this.observe(await snapshotWebShopPage(this.page));
       this.instruction = this.current.instruction;
       return this.current;
     });
@@ -133,8 +138,9 @@ export class WebShopEnv implements Env {
     const snapshot = await withDeadline({ what: `${action} on ${page.url()}`, ...this.timeouts(options), isTimeout: isPlaywrightTimeout }, async ({ remainingMs }) => {
       if (verdict.kind === 'search') await this.search(page, verdict.query, available.has_search_bar, remainingMs);
       else await this.click(page, verdict.target, remainingMs);
-      return snapshotWebShopPage(page, this.rich);
+      return snapshotWebShopPage(page);
     });
+    if (verdict.kind === 'click') this.clickedAsins = asinsAfterClick(this.clickedAsins, current.page_type, verdict.target);
     this.current = this.observe(snapshot);
     const done = this.current.page_type === 'done';
     const reward = done ? (parseReward(snapshot.reward) ?? 0) : 0;
@@ -161,8 +167,9 @@ export class WebShopEnv implements Env {
 
   private observe(snapshot: WebShopPageSnapshot): Observation {
     this.radioUrls = snapshot.radioUrls;
-    const text = this.rich ? snapshot.richText : snapshot.text;
-    const pageType = webShopPageTypeFromUrl(snapshot.url) ?? webShopPageType(snapshot.text);
+    const urlInfo = parseWebShopUrl(snapshot.url);
+    const pageType = urlInfo?.type ?? webShopPageType(snapshot.text);
+    const text = this.rich ? richText(snapshot.nodes, richMemoryFor(pageType, urlInfo?.options, this.clickedAsins)) : snapshot.text;
     return {
       text,
       instruction: snapshot.instruction ?? this.instruction,
