@@ -9,6 +9,7 @@ import { parseReward, parseRewardInfo } from './reward-info.js';
 import { snapshotWebShopPage, type WebShopPageSnapshot } from './webshop-page-snapshot.js';
 import { validateWebShopAction, WEBSHOP_DEFAULT_MAX_STEPS, webShopPageType } from './webshop-profile.js';
 import { parseWebShopUrl } from './webshop-profile-url.js';
+import { applyResourcePolicy } from './webshop-resource-policy.js';
 import { asinsAfterClick, richMemoryFor, richText } from './webshop-text-rules.js';
 import { closeContext } from '../browser/close-context.js';
 
@@ -25,6 +26,11 @@ export interface WebShopEnvOptions {
   searchAnywhere?: boolean;
   /** Default per-call timeout when the call gives none. Default 30000 ms. */
   timeoutMs?: number;
+  /**
+   * Let pages load images, fonts, media and anything from other origins (CDN scripts, styles).
+   * Default false: those are refused at once, so an unreachable CDN costs no step time.
+   */
+  allowExternalResources?: boolean;
   /** Makes session ids unique per episode so parallel episodes never share a server session. Default: random. */
   sessionPrefix?: string;
 }
@@ -100,6 +106,7 @@ export class WebShopEnv implements Env {
       }
       this.context = context;
       this.page = await this.context.newPage();
+      await applyResourcePolicy(this.page, this.options.baseUrl, this.options.allowExternalResources ?? false);
       const url = `${this.options.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(sid)}`;
       const response = await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: remainingMs() });
       const failure = await failedResponse(response, this.page);

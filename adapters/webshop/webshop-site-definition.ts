@@ -23,6 +23,7 @@ interface WebShopFlags {
   goalCount?: number;
   searchAnywhere?: boolean;
   observation?: 'text' | 'text_rich';
+  allowExternalResources?: boolean;
 }
 
 const flagsOf = (flags: SiteFlagValues): WebShopFlags => flags as WebShopFlags;
@@ -67,6 +68,10 @@ export const webShopSite: SiteDefinition<WebShopFacts, WebShopLocation> = {
     { flags: '--goal-count <n>', description: "goals of a --url site (default 6910, WebShop's synthetic goals)", parse: positiveInt },
     { flags: '--search-anywhere', description: "allow search[...] on any page, as WebShop's text env does (default: only where the search bar is); dream and real agree on it" },
     { flags: '--observation <mode>', description: 'observation text format', choices: ['text', 'text_rich'], defaultValue: 'text' },
+    {
+      flags: '--allow-external-resources',
+      description: "let WebShop pages load images, fonts and other origins' scripts/styles (default: refused at once, so an unreachable CDN costs no step time)",
+    },
   ],
   locationHint: '--fixture (the local WebShop) or --url URL',
   hasRemote: (flags) => Boolean(flagsOf(flags).url),
@@ -105,6 +110,7 @@ export const webShopSite: SiteDefinition<WebShopFacts, WebShopLocation> = {
           timeoutMs: options.stepTimeoutMs,
           searchAnywhere: flags.searchAnywhere ?? false,
           observationMode: flags.observation ?? 'text',
+          allowExternalResources: flags.allowExternalResources ?? false,
         });
         open.add(env);
         const close = env.close.bind(env);
