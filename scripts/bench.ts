@@ -13,6 +13,7 @@ import { buildWebShopSite } from '../fixtures/webshop/webshop-site.js';
 import { benchWebArenaObservation } from './bench-webarena-observation.js';
 import { benchWebArenaSteps } from './bench-webarena-steps.js';
 import { benchWebShopAdapter } from './bench-webshop-adapter.js';
+import { benchResourcePolicy } from './bench-resource-policy.js';
 import { benchSimToReal } from './bench-sim-to-real.js';
 import { benchBranch } from './bench-branch.js';
 import { fmt, median, percentile, timeIt } from './lib/stats.js';
@@ -111,6 +112,10 @@ const main = async (): Promise<void> => {
   }
   row('best throughput, adapter / floor', adapter.best_throughput_ratio.toFixed(2), '≥ 0.85×');
 
+  console.error('bench: WebShop step with an unreachable CDN script in the head vs the plain page…');
+  const policy = await benchResourcePolicy();
+  row('WebShop step, unreachable CDN in head / plain page', `p50 ${fmt(policy.unreachable_cdn_p50_ms)} vs ${fmt(policy.fixture_p50_ms)} ms; ratio ${policy.ratio_p50.toFixed(2)}`, '≤ 1.25×');
+
   console.error('bench: WebArena observation vs Playwright ariaSnapshot, and step latency…');
   const observation = await benchWebArenaObservation({ samples: 25 });
   for (const r of observation) {
@@ -133,7 +138,7 @@ const main = async (): Promise<void> => {
   console.log('| measure | result | target |\n|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log('\n```json');
-  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter, webarena_observation: observation, webarena_steps: steps, sim_to_real: simToReal, branch }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
+  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter, webshop_resource_policy: policy, webarena_observation: observation, webarena_steps: steps, sim_to_real: simToReal, branch }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
   console.log('```');
 };
 

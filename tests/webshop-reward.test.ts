@@ -1,7 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeColor } from '../fixtures/webshop/colors.js';
-import { attributeReward, computeReward, optionReward, tokenSetRatio, typeReward } from '../fixtures/webshop/reward.js';
+import { readFileSync } from 'node:fs';
+import {
+  attributeReward,
+  computeReward,
+  goalOptionsForReward,
+  normalizeGoalOption,
+  optionReward,
+  tokenSetRatio,
+  typeReward,
+} from '../fixtures/webshop/reward.js';
 import { makeGoal, makeProduct } from './helpers/products.js';
+
+interface OptionGoldenCase {
+  case: string;
+  goal_options: Array<[string, string]> | string[];
+  chosen: Array<[string, string]>;
+  r_option: number;
+  hits: number;
+}
+const optionGolden = JSON.parse(readFileSync(new URL('./golden/webshop-option-reward.json', import.meta.url), 'utf8')) as {
+  cases: OptionGoldenCase[];
+};
 
 // Golden cases from WebShop's own unit tests (tests/web-agent-site/engine/test_goal.py).
 describe('WebShop reward', () => {
@@ -63,17 +83,47 @@ describe('WebShop reward', () => {
     expect(attributeReward(none, goalAttrs)).toEqual({ r_att: 0, hits: 0 });
   });
 
-  it('option reward: exact, partial, fuzzy, empty goal, nothing chosen', () => {
-    const p = makeProduct();
-    const chosen = (...values: string[]): Array<[string, string]> => values.map((v, i) => [`opt${i}`, v]);
-    expect(optionReward(p, ['grey', 'XL', 'pack of 12'], chosen('pack of 12', 'grey', 'XL'))).toEqual({ r_option: 1, hits: 3 });
-    expect(optionReward(p, ['grey', 'XL', 'pack of 12'], chosen('pack of 12', 'blue', 'XL'))).toEqual({ r_option: 2 / 3, hits: 2 });
-    expect(optionReward(p, ['cool powder snow', 'XL', 'pack of 12'], chosen('pack of 12', 'powder snow', 'XL'))).toEqual({ r_option: 1, hits: 3 });
-    expect(optionReward(p, [], chosen('goal 1', 'goal 2'))).toEqual({ r_option: null, hits: 0 });
-    expect(optionReward(p, ['goal 1', 'goal 2'], [])).toEqual({ r_option: 0, hits: 0 });
-    // 'size' options match exactly, not fuzzily.
-    expect(optionReward(p, ['x-large'], [['size', 'large']]).hits).toBe(0);
-    expect(optionReward(p, ['x-large'], [['color', 'x-large']]).hits).toBe(1);
+  it('option reward: exact, partial, fuzzy, empty goal, nothing chosen (string goal options)', () => {
+    expect(optionReward(['grey', 'XL', 'pack of 12'], ['pack of 12', 'grey', 'XL'])).toEqual({ r_option: 1, hits: 3 });
+    expect(optionReward(['grey', 'XL', 'pack of 12'], ['pack of 12', 'blue', 'XL'])).toEqual({ r_option: 2 / 3, hits: 2 });
+    expect(optionReward(['cool powder snow', 'XL', 'pack of 12'], ['pack of 12', 'powder snow', 'XL'])).toEqual({ r_option: 1, hits: 3 });
+    expect(optionReward([], ['goal 1', 'goal 2'])).toEqual({ r_option: null, hits: 0 });
+    expect(optionReward(['goal 1', 'goal 2'], [])).toEqual({ r_option: 0, hits: 0 });
+  });
+
+  // Golden cases: WebShop's own get_option_reward run on these inputs (tests/golden/…).
+  it.each(optionGolden.cases)('option reward quirk, as the real code scores it: $case', (c) => {
+    const goal = makeGoal({ goal_options: c.goal_options, kind: typeof c.goal_options[0] === 'string' ? 'human' : 'synthetic' });
+    expect(optionReward(goalOptionsForReward(goal), c.chosen.map(([, v]) => v))).toEqual({ r_option: c.r_option, hits: c.hits });
+  });
+
+  it('colour pairs: a synthetic goal option is normalised as a (name, value) pair', () => {
+    expect(normalizeGoalOption(['color', 'grapefruit'])).toBe("('color', 'grapefruit')");
+    expect(normalizeGoalOption(['color', 'blue'])).toBe('blue');
+    expect(normalizeGoalOption('grapefruit')).toBe('grape');
+  });
+
+  it('the exactly right purchase of a grapefruit goal scores below 1, as on the real site', async () => {
+    const goal = makeGoal({ attributes: ['natural'], goal_options: [['flavor', 'grapefruit'], ['size', '8 ounce']], price_upper: 40 });
+    const product = makeProduct({ Attributes: ['natural'] });
+    const { reward, info } = await computeReward(product, goal, 35, [['flavor', 'grapefruit'], ['size', '8 ounce']]);
+    expect(reward).toBeCloseTo(3 / 4, 9);
+    expect(info.r_option).toBe(0.5);
+  });
+
+  it('no product-text fallback for options: a wrong option named in the title is no hit', async () => {
+    const goal = makeGoal({ attributes: ['natural'], goal_options: [['color', 'black']], price_upper: 40 });
+    const product = makeProduct({ Title: 'Natural black and white mug', Attributes: ['natural'] });
+    const { reward, info } = await computeReward(product, goal, 35, [['color', 'white']]);
+    expect(info.r_option).toBe(0);
+    expect(reward).toBeCloseTo(2 / 3, 9);
+  });
+
+  it("fuzzy size: 'pack of 1' for a 'pack of 2' goal is a hit (token_set_ratio 88 > 85, as thefuzz gives)", async () => {
+    expect(tokenSetRatio('pack of 1', "('size', 'pack of 2')")).toBe(88);
+    const goal = makeGoal({ attributes: ['natural'], goal_options: [['size', 'pack of 2']], price_upper: 40 });
+    const { reward } = await computeReward(makeProduct({ Attributes: ['natural'] }), goal, 35, [['size', 'pack of 1']]);
+    expect(reward).toBe(1);
   });
 
   it('total reward: 1.0, 2/3, 4/7 and the r_type 0.5 case', async () => {

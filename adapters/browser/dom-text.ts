@@ -23,3 +23,21 @@ export const SIMPLE_TEXT_SCRIPT = `(() => {
 })()`;
 
 export const extractSimpleText = (page: Page): Promise<string> => page.evaluate(SIMPLE_TEXT_SCRIPT) as Promise<string>;
+
+/**
+ * Every text node of the document in order, raw (untrimmed, whitespace-only ones included), with
+ * its parent's lower-case tag name and class attribute, minus those under ignored parents: the
+ * input of the pure text converters (adapters/webshop/webshop-text-rules.ts).
+ */
+export const TEXT_NODES_SCRIPT = `(() => {
+  const ignored = new Set(${JSON.stringify(IGNORED_PARENTS.map((t) => t.toUpperCase()))});
+  const walker = document.createTreeWalker(document, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || ignored.has(parent.nodeName.toUpperCase())) continue;
+    const text = node.nodeValue || '';
+    if (text) nodes.push({ text, parent: parent.nodeName.toLowerCase(), parentClass: parent.getAttribute('class') });
+  }
+  return nodes;
+})()`;

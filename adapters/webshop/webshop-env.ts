@@ -7,7 +7,10 @@ import type { BrowserProvider } from '../browser/browser-provider.js';
 import { isPlaywrightTimeout } from '../browser/playwright-timeout.js';
 import { parseReward, parseRewardInfo } from './reward-info.js';
 import { snapshotWebShopPage, type WebShopPageSnapshot } from './webshop-page-snapshot.js';
-import { validateWebShopAction, WEBSHOP_DEFAULT_MAX_STEPS, webShopPageType, webShopPageTypeFromUrl } from './webshop-profile.js';
+import { validateWebShopAction, WEBSHOP_DEFAULT_MAX_STEPS, webShopPageType } from './webshop-profile.js';
+import { parseWebShopUrl } from './webshop-profile-url.js';
+import { applyResourcePolicy } from './webshop-resource-policy.js';
+import { asinsAfterClick, richMemoryFor, richText } from './webshop-text-rules.js';
 import { closeContext } from '../browser/close-context.js';
 
 export interface WebShopEnvOptions {
@@ -23,6 +26,11 @@ export interface WebShopEnvOptions {
   searchAnywhere?: boolean;
   /** Default per-call timeout when the call gives none. Default 30000 ms. */
   timeoutMs?: number;
+  /**
+   * Let pages load images, fonts, media and anything from other origins (CDN scripts, styles).
+   * Default false: those are refused at once, so an unreachable CDN costs no step time.
+   */
+  allowExternalResources?: boolean;
   /** Makes session ids unique per episode so parallel episodes never share a server session. Default: random. */
   sessionPrefix?: string;
 }
@@ -55,6 +63,8 @@ export class WebShopEnv implements Env {
   private page: Page | undefined;
   private current: Observation | undefined;
   private radioUrls: Record<string, string> = {};
+  /** ASINs opened this episode, for text_rich (the text env's session memory). */
+  private clickedAsins: ReadonlySet<string> = new Set();
   private instruction = '';
   private steps = 0;
   private done = false;
@@ -96,6 +106,7 @@ export class WebShopEnv implements Env {
       }
       this.context = context;
       this.page = await this.context.newPage();
+      await applyResourcePolicy(this.page, this.options.baseUrl, this.options.allowExternalResources ?? false);
       const url = `${this.options.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(sid)}`;
       const response = await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: remainingMs() });
       const failure = await failedResponse(response, this.page);
@@ -103,7 +114,8 @@ export class WebShopEnv implements Env {
       this.steps = 0;
       this.done = false;
       this.instruction = '';
-      this.current = this.observe(await snapshotWebShopPage(this.page, this.rich));
+      this.clickedAsins = new Set();
+      this.current = this.observe(await snapshotWebShopPage(this.page));
       this.instruction = this.current.instruction;
       return this.current;
     });
@@ -133,8 +145,9 @@ export class WebShopEnv implements Env {
     const snapshot = await withDeadline({ what: `${action} on ${page.url()}`, ...this.timeouts(options), isTimeout: isPlaywrightTimeout }, async ({ remainingMs }) => {
       if (verdict.kind === 'search') await this.search(page, verdict.query, available.has_search_bar, remainingMs);
       else await this.click(page, verdict.target, remainingMs);
-      return snapshotWebShopPage(page, this.rich);
+      return snapshotWebShopPage(page);
     });
+    if (verdict.kind === 'click') this.clickedAsins = asinsAfterClick(this.clickedAsins, current.page_type, verdict.target);
     this.current = this.observe(snapshot);
     const done = this.current.page_type === 'done';
     const reward = done ? (parseReward(snapshot.reward) ?? 0) : 0;
@@ -161,8 +174,9 @@ export class WebShopEnv implements Env {
 
   private observe(snapshot: WebShopPageSnapshot): Observation {
     this.radioUrls = snapshot.radioUrls;
-    const text = this.rich ? snapshot.richText : snapshot.text;
-    const pageType = webShopPageTypeFromUrl(snapshot.url) ?? webShopPageType(snapshot.text);
+    const urlInfo = parseWebShopUrl(snapshot.url);
+    const pageType = urlInfo?.type ?? webShopPageType(snapshot.text);
+    const text = this.rich ? richText(snapshot.nodes, richMemoryFor(pageType, urlInfo?.options, this.clickedAsins)) : snapshot.text;
     return {
       text,
       instruction: snapshot.instruction ?? this.instruction,

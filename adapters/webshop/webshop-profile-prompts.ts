@@ -38,8 +38,8 @@ Instruction: [SEP] <instruction> [SEP] Back to Search [SEP] < Prev [SEP] <option
 <value> [SEP] <value> ... [SEP] <title> [SEP] Price: <price> [SEP] Rating: N.A. [SEP] \
 Description [SEP] Features [SEP] Reviews [SEP] Buy Now
 
-item_sub (Description: the description text, or "No Description"; Features: one segment per \
-bullet point, or "No Features"; Reviews: the reviews, or "No reviews found"):
+item_sub (Description: the description text; Features: one segment per bullet point; Reviews: \
+the reviews; an empty one shows nothing after < Prev):
 Instruction: [SEP] <instruction> [SEP] Back to Search [SEP] < Prev [SEP] <content> [SEP] ...
 
 done (after click[buy now]; the score is a float between 0.0 and 1.0):

@@ -23,6 +23,7 @@ interface WebShopFlags {
   goalCount?: number;
   searchAnywhere?: boolean;
   observation?: 'text' | 'text_rich';
+  allowExternalResources?: boolean;
 }
 
 const flagsOf = (flags: SiteFlagValues): WebShopFlags => flags as WebShopFlags;
@@ -67,6 +68,10 @@ export const webShopSite: SiteDefinition<WebShopFacts, WebShopLocation> = {
     { flags: '--goal-count <n>', description: "goals of a --url site (default 6910, WebShop's synthetic goals)", parse: positiveInt },
     { flags: '--search-anywhere', description: "allow search[...] on any page, as WebShop's text env does (default: only where the search bar is); dream and real agree on it" },
     { flags: '--observation <mode>', description: 'observation text format', choices: ['text', 'text_rich'], defaultValue: 'text' },
+    {
+      flags: '--allow-external-resources',
+      description: "let WebShop pages load images, fonts and other origins' scripts/styles (default: refused at once, so an unreachable CDN costs no step time)",
+    },
   ],
   locationHint: '--fixture (the local WebShop) or --url URL',
   hasRemote: (flags) => Boolean(flagsOf(flags).url),
@@ -89,11 +94,12 @@ export const webShopSite: SiteDefinition<WebShopFacts, WebShopLocation> = {
     await checkBaseUrl(baseUrl);
     const observationMode = flags.observation ?? 'text';
     const searchAnywhere = flags.searchAnywhere ?? false;
+    const allowExternalResources = flags.allowExternalResources ?? false;
     return openBrowserSite(
       options.browser,
       options.contexts,
-      (browser) => new WebShopEnv({ baseUrl, browser, maxSteps: options.profile.maxSteps, timeoutMs: options.stepTimeoutMs, searchAnywhere, observationMode }),
-      { ...options.facts.manifest, base_url: baseUrl, observation: observationMode, search_anywhere: searchAnywhere },
+      (browser) => new WebShopEnv({ baseUrl, browser, maxSteps: options.profile.maxSteps, timeoutMs: options.stepTimeoutMs, searchAnywhere, observationMode, allowExternalResources }),
+      { ...options.facts.manifest, base_url: baseUrl, observation: observationMode, search_anywhere: searchAnywhere, allow_external_resources: allowExternalResources },
     );
   },
   policies: {
