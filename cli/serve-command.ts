@@ -25,7 +25,7 @@ export const serveCommand = (): Command =>
       .option('--allow-origin <origin>', 'browser origin allowed to connect, e.g. http://localhost:8888 (repeatable; requests without Origin are always allowed)', repeatable)
       .option('--max-sessions <n>', 'sessions open at once; past it: CAPACITY_REACHED', intOption(1, 100_000), 64)
       .option('--real-cap <n>', 'real-interaction cap (with --ledger, kept across runs and processes)', intOption(0))
-      .option('--ledger <file>', 'the persistent real-interaction ledger (created with --real-cap when missing)')
+      .option('--ledger <file>', 'the persistent real-interaction ledger (created with --real-cap when missing): a file, or redis://[user:password@]host:port[/db]#KEY shared by many machines')
       .addOption(new Option('--on-budget-exhausted <what>', 'past the cap: stop (REAL_BUDGET_EXHAUSTED) or dream (sessions go on in the experience model)').choices(['stop', 'dream']).default('stop'))
       .option('--count-resets', 'charge real resets to the budget too')
       .option('--idle-timeout <s>', 'seconds without a message before a session is closed (0 = never)', intOption(0), 300)
