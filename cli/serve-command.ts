@@ -18,6 +18,7 @@ export const serveCommand = (): Command =>
       .option('--embed-base-url <url>', 'OpenAI-compatible endpoint of the embedder (default: OPENAI_BASE_URL)')
       .option('--buffer <path>', 'recorded transitions for dreams: a run directory or a transitions JSONL (repeatable)', repeatable)
       .option('--buffer-max <n>', 'replay-buffer cap in transitions (recorded + served); past it the oldest dream transition goes first, then the oldest', intOption(1), DEFAULT_BUFFER_MAX)
+      .option('--buffer-stream <url>', 'share served transitions with other servers: redis://[user:password@]host:port[/db]#STREAM (each appends its own and retrieves everyone\'s; a late starter catches up)')
       .option('--port <n>', 'port; 0 picks a free one', intOption(0, 65535), 8000)
       .option('--host <host>', 'interface to bind (a non-loopback one needs --token or --insecure)', '127.0.0.1')
       .option('--token <token>', 'bearer token required on HTTP (Authorization: Bearer T) and WS upgrades (default: DREAMBRIDGE_TOKEN)')

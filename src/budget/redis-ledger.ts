@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ConfigInvalidError, EnvClosedError, LedgerUnavailableError, RealBudgetExhaustedError } from '../env/errors.js';
 import { checkCap } from './ledger-format.js';
 import type { Ledger } from './ledger.js';
 import type { LedgerSnapshot, Reservation } from './real-budget.js';
+import { connectRedis } from './redis-connection.js';
 import { parseRedisLocation, type RedisLocation } from './redis-location.js';
 import { openScript, renewScript, reserveScript, resetScript, settleScript, snapshotScript } from './redis-ledger-scripts.js';
 
@@ -154,32 +155,6 @@ class RedisReservation implements Reservation {
 
 const missing = (path: string): ConfigInvalidError =>
   new ConfigInvalidError(`no ledger at ${path}; a cap is needed to create one (e.g. \`dreambridge budget init --ledger '${path}' --cap N\`)`, { details: { path } });
-
-/** A client that fails fast: no offline queue, no retried commands, a timeout on each (so a lost Redis is LEDGER_UNAVAILABLE, not a hang). */
-export const connectRedis = async (location: RedisLocation, timeoutMs: number, what: string): Promise<Redis> => {
-  const client = new Redis(location.url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: timeoutMs,
-    connectTimeout: timeoutMs,
-    enableAutoPipelining: true,
-    // Reconnect in the background after a loss (calls fail meanwhile), backing off to 1 s.
-    retryStrategy: (times) => Math.min(times * 100, 1000),
-  });
-  // Errors surface on the calls; without a listener ioredis would print each reconnect failure.
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    client.disconnect();
-    throw new LedgerUnavailableError(`${what} ${location.display}: cannot connect to Redis (${error instanceof Error ? error.message : String(error)})`, {
-      cause: error,
-      details: { path: location.display },
-    });
-  }
-  return client;
-};
 
 /**
  * Opens the ledger at `redis://…#KEY` (creating it with `cap` when missing) and folds expired leases
