@@ -14,6 +14,8 @@ import { benchWebArenaObservation } from './bench-webarena-observation.js';
 import { benchWebArenaSteps } from './bench-webarena-steps.js';
 import { benchWebShopAdapter } from './bench-webshop-adapter.js';
 import { benchSimToReal } from './bench-sim-to-real.js';
+import { benchRedisLedger } from './bench-redis-ledger.js';
+import { benchServeFleet } from './bench-serve-fleet.js';
 import { fmt, median, percentile, timeIt } from './lib/stats.js';
 
 const runsFlag = process.argv.indexOf('--runs');
@@ -124,10 +126,16 @@ const main = async (): Promise<void> => {
 
   const simToReal = await benchSimToReal(row, adapter.best_throughput_ratio);
 
+  console.error('bench: Redis ledger and two servers sharing a buffer stream…');
+  const redisLedger = await benchRedisLedger();
+  row('Redis ledger reserve + commit (local redis-server)', `p50 ${fmt(redisLedger.redisMedianMs)} / p95 ${fmt(redisLedger.redisP95Ms)} ms; file ledger p50 ${fmt(redisLedger.fileMedianMs)} ms; ratio ${redisLedger.ratio.toFixed(2)}`, '≤ 1 ms');
+  const fleet = await benchServeFleet();
+  row(`dream steps/s, ${fleet.clients} clients: two servers vs one (same machine)`, `${fleet.twoServersStepsPerS.toFixed(0)} vs ${fleet.oneServerStepsPerS.toFixed(0)}; ratio ${fleet.ratio.toFixed(2)}`, '');
+
   console.log('| measure | result | target |\n|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log('\n```json');
-  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter, webarena_observation: observation, webarena_steps: steps, sim_to_real: simToReal }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
+  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter, webarena_observation: observation, webarena_steps: steps, sim_to_real: simToReal, redis_ledger: redisLedger, serve_fleet: fleet }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
   console.log('```');
 };
 

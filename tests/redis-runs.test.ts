@@ -44,10 +44,10 @@ describe.skipIf(!binary)('run --schedule real over a Redis ledger', () => {
     const setup = await openRedisLedger(ledger, { cap: 1000 });
     const running = runCli(['run', '--env', 'webshop', '--fixture', '--schedule', 'real', '--episodes', '200', '--concurrency', '2', '--ledger', ledger, '--out', out], { timeoutMs: 120_000 });
     // Stop Redis once some real steps are on disk, remembering what the ledger had granted.
-    let granted = 0;
+
     for (let i = 0; i < 600 && readTransitionsSafe(out) < 8; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
     const before = await setup.snapshot();
-    granted = before.used + before.reserved;
+    const granted = before.used + before.reserved;
     await setup.close();
     await own.stop();
     const result = await running;
