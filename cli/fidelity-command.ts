@@ -35,6 +35,6 @@ export const fidelityCommand = (): Command =>
       .option('--gamma <g>', 'discount of the bound (γ < 1)', numberOption(0, 1, true), 0.9)
       .option('--r-max <r>', 'largest reward of the bound', numberOption(0, Number.MAX_VALUE, false), 1)
       .option('--real-cap <n>', 'real interactions allowed', intOption(0))
-      .option('--ledger <file>', 'persistent real-interaction ledger')
+      .option('--ledger <file>', 'persistent real-interaction ledger (a file, or redis://…#KEY)')
       .option('--out <dir>', 'run directory (default runs/fidelity-<timestamp>)'),
   'fidelity').action(fidelityAction);

@@ -52,7 +52,7 @@ export const runCommand = (): Command =>
       .option('--schedule <schedule>', 'real | dream | s2r (--dream-episodes first, then real) | mix:P (each episode real with probability P)', 'dream')
       .option('--dream-episodes <n>', 's2r: episodes run in dream before the real ones', intOption(0))
       .option('--real-cap <n>', 'real interactions allowed (every real step counts, invalid and failed ones too)', intOption(0))
-      .option('--ledger <file>', 'persistent real-interaction ledger shared by runs and processes (created with --real-cap when missing)')
+      .option('--ledger <file>', 'persistent real-interaction ledger shared by runs and processes (created with --real-cap when missing): a file, or redis://[user:password@]host:port[/db]#KEY shared by many machines')
       .addOption(new Option('--on-budget-exhausted <what>', 'when the real budget is spent: stop (a normal finish) or continue the remaining episodes in dream').choices(['stop', 'dream']).default('stop'))
       .option('--count-resets', 'resets count as real interactions too (default: only steps)')
       .option('--model <model>', 'experience model: retrieval (embedded lookup table over --buffer) or openai:NAME', 'retrieval')

@@ -3,6 +3,8 @@ import { manifestBase, maskedCommandLine } from '../harness/run-plan/run-manifes
 import { openServedSite, type ServedSite } from '../harness/run-plan/served-site.js';
 import { prepareSite } from '../harness/run-plan/site-resources.js';
 import type { DreamSetup } from '../src/dream/dream-setup.js';
+import { maskPassword } from '../src/budget/redis-location.js';
+import type { BufferStream } from '../src/replay/buffer-stream.js';
 import { ConfigInvalidError } from '../src/env/errors.js';
 import { namesOpenAIModel } from '../src/llm/openai-model-flag.js';
 import type { SiteProfile, Split } from '../src/protocol/index.js';
@@ -28,6 +30,8 @@ export interface ServeFlags extends Record<string, unknown> {
   buffer?: string[];
   /** Replay-buffer cap (see DEFAULT_BUFFER_MAX). */
   bufferMax?: number;
+  /** `redis://…#STREAM`: the fleet's shared stream of served transitions. */
+  bufferStream?: string;
   port: number;
   host: string;
   token?: string;
@@ -80,6 +84,19 @@ const openReal = (flags: ServeFlags, registered: RegisteredSite, logger: ReturnT
     warmContexts: flags.warmContexts,
     logger,
   });
+
+/** Joins the shared buffer stream; what others served enters this server's buffer (when it dreams). */
+const openStream = async (location: string, dream: DreamSetup | undefined, bufferMax: number | undefined, logger: ReturnType<typeof createLogger>): Promise<BufferStream> => {
+  const { openBufferStream } = await import('../src/replay/buffer-stream.js');
+  const stream = await openBufferStream({
+    location,
+    ...(bufferMax === undefined ? {} : { maxLen: bufferMax }),
+    onTransition: (t) => dream?.record(t),
+    onError: (error, what) => logger.warn({ err: error }, `buffer stream ${maskPassword(location)}: ${what} failed (the run directory still has every transition)`),
+  });
+  logger.info({ stream: stream.display, caught_up: stream.received }, 'joined the shared buffer stream');
+  return stream;
+};
 
 /** Which flags name a dream configuration (a buffer for the retrieval model, or an LLM). */
 const dreamConfigured = (flags: ServeFlags): boolean => (flags.buffer?.length ?? 0) > 0 || namesOpenAIModel(flags.model);
@@ -149,6 +166,8 @@ export const runServe = async (flags: ServeFlags, options: ServeRunOptions = {})
       const setup = dream;
       closers.push(() => setup.close(), () => setup.factory.close());
     }
+    const stream = flags.bufferStream === undefined ? undefined : await openStream(flags.bufferStream, dream, flags.bufferMax, logger);
+    if (stream) closers.push(() => stream.close());
     const runId = createRunId();
     await runDir.writeManifest({
       ...manifestBase({
@@ -160,6 +179,7 @@ export const runServe = async (flags: ServeFlags, options: ServeRunOptions = {})
         models: dream ? dream.manifest : { experience_model: 'not configured (dream resets answer DREAM_NOT_CONFIGURED)' },
       }),
       kind: 'serve',
+      ...(stream ? { buffer_stream: { location: stream.display, caught_up: stream.received } } : {}),
       modes: { real: Boolean(real), dream: Boolean(dream) },
       budget: budget ? { ...(await budget.snapshot()), on_exhausted: flags.onBudgetExhausted, count_resets: flags.countResets ?? false } : { cap: null },
       server: { host: flags.host, port: flags.port, max_sessions: flags.maxSessions, idle_timeout_s: flags.idleTimeout, step_timeout_ms: flags.stepTimeout, max_steps: maxSteps, token: token ? 'set' : 'none', allow_origins: flags.allowOrigin ?? [] },
@@ -170,7 +190,8 @@ export const runServe = async (flags: ServeFlags, options: ServeRunOptions = {})
       ...(dream ? { dream: { factory: dream.factory, tasks: () => dream!.tasks(), continueFrom: dreamContinuation({ model: dream.model, profile, maxSteps }) } } : {}),
       profile,
       // The buffer co-evolves: every transition served (real or dream) is retrievable at once.
-      runDir: dream ? { ...runDir, appendTransition: async (line) => { await runDir.appendTransition(line); dream!.record(line); } } : runDir,
+      // With a stream, the fleet's too: others tail what this server appends.
+      runDir: dream || stream ? { ...runDir, appendTransition: async (line) => { await runDir.appendTransition(line); dream?.record(line); if (stream) void stream.publish(line); } } : runDir,
       runId,
       ...(budget ? { budget } : {}),
       countResets: flags.countResets ?? false,

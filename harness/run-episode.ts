@@ -164,7 +164,8 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
       try {
         result = checkStepResult(await withDeadline(untilAborted, () => pending));
       } catch (failure) {
-        refused = hasCode(failure, 'REAL_BUDGET_EXHAUSTED');
+        // Refused by the budget (spent, or its ledger unreachable): the step was never sent.
+        refused = hasCode(failure, 'REAL_BUDGET_EXHAUSTED') || hasCode(failure, 'LEDGER_UNAVAILABLE');
         if (env.source === 'real' && !refused) context.countRealStep();
         if (!refused) await logFailedStep(observation, decision.action, decision.thought, failure, performance.now() - sentAt);
         throw failure;
@@ -213,6 +214,10 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
     if (failure instanceof StoreFailure) throw failure.error;
     if (hasCode(failure, 'REAL_BUDGET_EXHAUSTED')) {
       termination = 'budget';
+      error = describeError(failure);
+    } else if (hasCode(failure, 'LEDGER_UNAVAILABLE')) {
+      // Not finished: `--resume` runs it again once the ledger answers.
+      termination = 'interrupted';
       error = describeError(failure);
     } else if (timedOut()) {
       termination = 'error';

@@ -16,6 +16,8 @@ import { benchWebShopAdapter } from './bench-webshop-adapter.js';
 import { benchResourcePolicy } from './bench-resource-policy.js';
 import { benchSimToReal } from './bench-sim-to-real.js';
 import { benchBranch } from './bench-branch.js';
+import { benchRedisLedger } from './bench-redis-ledger.js';
+import { benchServeFleet } from './bench-serve-fleet.js';
 import { fmt, median, percentile, timeIt } from './lib/stats.js';
 
 const runsFlag = process.argv.indexOf('--runs');
@@ -135,10 +137,16 @@ const main = async (): Promise<void> => {
     row(`branch ${b.site} (K=${b.k}, ${b.branches} branches, concurrency 2)`, `${b.interactionsPerBranch?.toFixed(2) ?? '-'} real interactions/branch (${(b.replayShare * 100).toFixed(0)} % replay), ${fmt(b.wallMsPerBranch ?? 0)} ms/branch = ${b.ratio?.toFixed(1) ?? '-'}× the expert's ${fmt(b.baselineMsPerStep)} ms/step`, 'measured');
   }
 
+  console.error('bench: Redis ledger and two servers sharing a buffer stream…');
+  const redisLedger = await benchRedisLedger();
+  row('Redis ledger reserve + commit (local redis-server)', `p50 ${fmt(redisLedger.redisMedianMs)} / p95 ${fmt(redisLedger.redisP95Ms)} ms; file ledger p50 ${fmt(redisLedger.fileMedianMs)} ms; ratio ${redisLedger.ratio.toFixed(2)}`, '≤ 1 ms');
+  const fleet = await benchServeFleet();
+  row(`dream steps/s, ${fleet.clients} clients: two servers vs one (same machine)`, `${fleet.twoServersStepsPerS.toFixed(0)} vs ${fleet.oneServerStepsPerS.toFixed(0)}; ratio ${fleet.ratio.toFixed(2)}`, '');
+
   console.log('| measure | result | target |\n|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log('\n```json');
-  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter, webshop_resource_policy: policy, webarena_observation: observation, webarena_steps: steps, sim_to_real: simToReal, branch }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
+  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter, webshop_resource_policy: policy, webarena_observation: observation, webarena_steps: steps, sim_to_real: simToReal, branch, redis_ledger: redisLedger, serve_fleet: fleet }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
   console.log('```');
 };
 

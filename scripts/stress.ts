@@ -11,6 +11,7 @@
  * Usage: npm run stress [-- --requests N --sessions N --kills N]
  */
 import { stressLedger } from './stress-ledger.js';
+import { stressRedisLedger } from './stress-redis-ledger.js';
 import { stressKillResume } from './stress-resume.js';
 import { stressServerLoad, stressServerSoak } from './stress-server.js';
 import { fuzzPath, fuzzRandom } from '../tests/helpers/route-fuzz.js';
@@ -81,6 +82,14 @@ if (!race.ok) failures += 1;
 const crash = await stressLedger({ processes: 4, workers: 16, reservations: 12_000, cap: 6_000, killAfterMs: 800 });
 console.log(`ledger with a SIGKILL: used ${crash.used} of ${crash.cap}, ${crash.lostInFlight} reservations folded in, killed ${crash.killed}`);
 if (!crash.ok) failures += 1;
+
+// The Redis ledger (issue 16): the same race over redis-server, then with one process SIGKILLed.
+const redisRace = await stressRedisLedger({ processes: 4, workers: 16, reservations: 20_000, cap: 10_000 });
+console.log(`redis ledger: ${redisRace.processes} × ${redisRace.workers}, ${redisRace.reservations} attempts, cap ${redisRace.cap}: used ${redisRace.used}, granted ${redisRace.granted}, max used seen ${redisRace.maxUsedSeen}, ${redisRace.reservationsPerSecond.toFixed(0)} reservations/s`);
+if (!redisRace.ok) failures += 1;
+const redisCrash = await stressRedisLedger({ processes: 4, workers: 16, reservations: 20_000, cap: 10_000, killAfterMs: 800 });
+console.log(`redis ledger with a SIGKILL: used ${redisCrash.used} of ${redisCrash.cap} (max seen ${redisCrash.maxUsedSeen}), ${redisCrash.lostInFlight} leases folded in, reserved ${redisCrash.reserved}, killed ${redisCrash.killed}`);
+if (!redisCrash.ok) failures += 1;
 
 const resume = await stressKillResume({ kills: KILLS });
 console.log(

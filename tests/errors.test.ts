@@ -32,6 +32,7 @@ const oneOfEach: Record<ErrorCode, () => DreambridgeError> = {
   ANSWERS_INVALID: () => new errors.AnswersInvalidError('a.jsonl', 1, 'bad'),
   LEDGER_INVALID: () => new errors.LedgerInvalidError('bad ledger'),
   LEDGER_LOCKED: () => new errors.LedgerLockedError('locked'),
+  LEDGER_UNAVAILABLE: () => new errors.LedgerUnavailableError('redis down'),
   MODEL_REQUEST_FAILED: () => new errors.ModelRequestFailedError('HTTP 500'),
   DREAM_NOT_CONFIGURED: () => new errors.DreamNotConfiguredError('no model'),
   SESSION_CLOSED: () => new errors.SessionClosedError('closed'),

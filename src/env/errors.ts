@@ -24,6 +24,7 @@ export const errorCodes = [
   'ANSWERS_INVALID',
   'LEDGER_INVALID',
   'LEDGER_LOCKED',
+  'LEDGER_UNAVAILABLE',
   'MODEL_REQUEST_FAILED',
   'DREAM_NOT_CONFIGURED',
   'SESSION_CLOSED',
@@ -223,6 +224,13 @@ export class LedgerInvalidError extends DreambridgeError {
 export class LedgerLockedError extends DreambridgeError {
   constructor(message: string, options: DreambridgeErrorOptions = {}) {
     super('LEDGER_LOCKED', message, options);
+  }
+}
+
+/** A budget ledger kept in Redis that cannot be reached (or stopped answering): no real step may proceed unbudgeted. */
+export class LedgerUnavailableError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('LEDGER_UNAVAILABLE', message, options);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * A child process using a ledger, for the multi-process tests and scripts/stress-ledger.ts.
  * Run: node --import tsx tests/helpers/ledger-worker.ts '<json LedgerWorkerTask>'
+ * (`path`: a ledger file or a `redis://…#KEY` ledger)
  *
  * - `hammer`: prints `ready`, waits for a line on stdin (so several processes start together),
  *   then `workers` concurrent loops make `attempts` reservations in all, each committed after a
@@ -10,6 +11,8 @@
  */
 import { createInterface } from 'node:readline';
 import { openLedger } from '../../src/budget/ledger.js';
+import { openRedisLedger } from '../../src/budget/redis-ledger.js';
+import { isRedisUrl } from '../../src/budget/redis-location.js';
 import { hasCode } from '../../src/env/code-of.js';
 
 export interface LedgerWorkerTask {
@@ -34,10 +37,13 @@ export interface LedgerWorkerResult {
 }
 
 const task = JSON.parse(process.argv[2] ?? '{}') as LedgerWorkerTask;
-const ledger = await openLedger(task.path, {
-  ...(task.cap === undefined ? {} : { cap: task.cap }),
-  ...(task.lockStaleMs === undefined ? {} : { lockStaleMs: task.lockStaleMs }),
-});
+// `path` may be a ledger file or `redis://…#KEY` (the Redis ledger, leases from the URL's lease_ms).
+const ledger = isRedisUrl(task.path)
+  ? await openRedisLedger(task.path, task.cap === undefined ? {} : { cap: task.cap })
+  : await openLedger(task.path, {
+      ...(task.cap === undefined ? {} : { cap: task.cap }),
+      ...(task.lockStaleMs === undefined ? {} : { lockStaleMs: task.lockStaleMs }),
+    });
 
 if (task.mode === 'hold') {
   for (let i = 0; i < (task.commit ?? 0); i += 1) await (await ledger.reserve()).commit();
