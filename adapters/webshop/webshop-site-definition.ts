@@ -3,6 +3,7 @@ import { ConfigInvalidError } from '../../src/env/errors.js';
 import type { SiteDefinition, SiteFacts, SiteFlagValues, SiteTasks } from '../../src/env/site-definition.js';
 import type { Split, Task } from '../../src/protocol/index.js';
 import { createHeuristicWebShopPolicy } from './webshop-heuristic-policy.js';
+import { openWebShopOverHttp, TRANSPORT_FLAG, type WebShopTransport } from './webshop-transport-flag.js';
 import { createWebShopProfile, WEBSHOP_DEFAULT_GOAL_COUNT, WEBSHOP_DEFAULT_MAX_STEPS, WEBSHOP_KEY_VERSION, WEBSHOP_PROFILE_VERSION } from './webshop-profile.js';
 
 /** What the WebShop site knows before it is opened: its goals (and their instructions when local). */
@@ -23,6 +24,7 @@ interface WebShopFlags {
   goalCount?: number;
   searchAnywhere?: boolean;
   observation?: 'text' | 'text_rich';
+  transport?: WebShopTransport;
 }
 
 const flagsOf = (flags: SiteFlagValues): WebShopFlags => flags as WebShopFlags;
@@ -67,6 +69,7 @@ export const webShopSite: SiteDefinition<WebShopFacts, WebShopLocation> = {
     { flags: '--goal-count <n>', description: "goals of a --url site (default 6910, WebShop's synthetic goals)", parse: positiveInt },
     { flags: '--search-anywhere', description: "allow search[...] on any page, as WebShop's text env does (default: only where the search bar is); dream and real agree on it" },
     { flags: '--observation <mode>', description: 'observation text format', choices: ['text', 'text_rich'], defaultValue: 'text' },
+    TRANSPORT_FLAG,
   ],
   locationHint: '--fixture (the local WebShop) or --url URL',
   hasRemote: (flags) => Boolean(flagsOf(flags).url),
@@ -84,6 +87,7 @@ export const webShopSite: SiteDefinition<WebShopFacts, WebShopLocation> = {
     const flags = flagsOf(options.flags);
     const baseUrl = options.local?.baseUrl ?? options.facts.baseUrl;
     if (baseUrl === undefined) throw new ConfigInvalidError(`a real WebShop run needs ${webShopSite.locationHint}`);
+    if (flags.transport === 'http') return openWebShopOverHttp(options, baseUrl);
     // Loaded here, not at import: every command builds its flags from the registry, few open a browser.
     const [{ supplyContexts }, { checkBaseUrl }, { WebShopEnv }] = await Promise.all([import('../browser/context-supply.js'), import('./check-base-url.js'), import('./webshop-env.js')]);
     await checkBaseUrl(baseUrl);
@@ -123,7 +127,7 @@ export const webShopSite: SiteDefinition<WebShopFacts, WebShopLocation> = {
       factory,
       ...(contexts.openContexts ? { openContexts: contexts.openContexts } : {}),
       browserVersion: await contexts.provider.version(),
-      manifest: { ...options.facts.manifest, base_url: baseUrl, observation: flags.observation ?? 'text', search_anywhere: flags.searchAnywhere ?? false },
+      manifest: { ...options.facts.manifest, base_url: baseUrl, observation: flags.observation ?? 'text', search_anywhere: flags.searchAnywhere ?? false, transport: 'browser' },
       close: () => factory.close(),
     };
   },

@@ -34,6 +34,7 @@ export const errorCodes = [
   'EPISODE_TIMEOUT',
   'SHADOW_DATA_MISSING',
   'RETRIEVAL_NO_MATCH',
+  'SCRIPT_REQUIRED',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -284,5 +285,12 @@ export class ShadowDataMissingError extends DreambridgeError {
 export class RetrievalNoMatchError extends DreambridgeError {
   constructor(message: string, options: DreambridgeErrorOptions = {}) {
     super('RETRIEVAL_NO_MATCH', message, options);
+  }
+}
+
+/** A page the http transport cannot read without running its scripts (`--transport http` refuses it). */
+export class ScriptRequiredError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('SCRIPT_REQUIRED', message, options);
   }
 }
