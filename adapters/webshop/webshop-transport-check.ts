@@ -37,6 +37,15 @@ const shorten = (value: unknown): string => {
   return text === undefined ? 'nothing' : text.length > 200 ? `${text.slice(0, 200)}…` : text;
 };
 
+/** Both strings around their first differing character (JSON-quoted), so the difference shows. */
+export const aroundDifference = (a: string, b: string, before = 40, after = 80): [string, string] => {
+  let at = 0;
+  while (at < a.length && at < b.length && a[at] === b[at]) at += 1;
+  const start = Math.max(0, at - before);
+  const cut = (text: string): string => `${start > 0 ? '…' : ''}${JSON.stringify(text.slice(start, at + after))}${at + after < text.length ? '…' : ''}`;
+  return [cut(a), cut(b)];
+};
+
 /** The report as doctor checks: one per page type seen, and the first difference when there is one. */
 export const transportChecks = (report: ConformanceReport): DoctorCheck[] => {
   const checks: DoctorCheck[] = [];
@@ -46,7 +55,8 @@ export const transportChecks = (report: ConformanceReport): DoctorCheck[] => {
   }
   for (const m of report.mismatches) {
     const at = m.step < 0 ? 'the reset' : `step ${m.step} (${m.action ?? ''})`;
-    checks.push({ name: `transport equivalence: ${m.episode}`, status: 'fail', detail: `${at}: ${m.field} differs: browser ${shorten(m.browser)}, http ${shorten(m.http)}` });
+    const [browser, http] = typeof m.browser === 'string' && typeof m.http === 'string' ? aroundDifference(m.browser, m.http) : [shorten(m.browser), shorten(m.http)];
+    checks.push({ name: `transport equivalence: ${m.episode}`, status: 'fail', detail: `${at}: ${m.field} differs: browser ${browser}, http ${http}` });
   }
   for (const kind of ['search', 'results', 'item', 'item_sub', 'done', 'invalid']) {
     if (!(kind in report.pageTypes)) checks.push({ name: `transport equivalence: ${kind}`, status: 'warn', detail: `no ${kind} observation was compared` });
