@@ -18,6 +18,7 @@ import { benchSimToReal } from './bench-sim-to-real.js';
 import { benchBranch } from './bench-branch.js';
 import { benchRedisLedger } from './bench-redis-ledger.js';
 import { benchServeFleet } from './bench-serve-fleet.js';
+import { benchHttpTransport } from './bench-http-transport.js';
 import { fmt, median, percentile, timeIt } from './lib/stats.js';
 
 const runsFlag = process.argv.indexOf('--runs');
@@ -143,10 +144,20 @@ const main = async (): Promise<void> => {
   const fleet = await benchServeFleet();
   row(`dream steps/s, ${fleet.clients} clients: two servers vs one (same machine)`, `${fleet.twoServersStepsPerS.toFixed(0)} vs ${fleet.oneServerStepsPerS.toFixed(0)}; ratio ${fleet.ratio.toFixed(2)}`, '');
 
+  console.error('bench: WebShop http transport vs the browser path…');
+  const http = await benchHttpTransport();
+  for (const [kind, k] of Object.entries(http.kinds)) row(`http transport step: ${kind}`, `p50 ${fmt(k.http_p50_ms)} / p95 ${fmt(k.http_p95_ms)} ms (n ${k.n})`, '≤ 3 ms p50');
+  row(
+    'http transport throughput at concurrency 1–32 vs browser path 1–8',
+    `http ${Object.entries(http.http_throughput).map(([k, v]) => `K${k} ${v.toFixed(0)}`).join(', ')} steps/s; browser ${Object.entries(http.browser_throughput).map(([k, v]) => `K${k} ${v.toFixed(1)}`).join(', ')} steps/s; best ratio ${http.best_ratio.toFixed(1)}×`,
+    '≥ 20×',
+  );
+  row(`s2r run, ${http.s2r.cap} real interactions over http under the cap (CLI wall)`, `${http.s2r.wall_s.toFixed(1)} s`, '≤ 30 s');
+
   console.log('| measure | result | target |\n|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log('\n```json');
-  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter, webshop_resource_policy: policy, webarena_observation: observation, webarena_steps: steps, sim_to_real: simToReal, branch, redis_ledger: redisLedger, serve_fleet: fleet }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
+  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter, webshop_resource_policy: policy, webarena_observation: observation, webarena_steps: steps, sim_to_real: simToReal, branch, redis_ledger: redisLedger, serve_fleet: fleet, http_transport: http }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
   console.log('```');
 };
 

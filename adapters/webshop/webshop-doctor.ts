@@ -1,6 +1,9 @@
+import type { EnvFactory } from '../../src/env/env.js';
 import type { Observation } from '../../src/protocol/index.js';
 import type { BrowserSource } from '../browser/browser-provider.js';
 import { createWebShopEnvFactory } from './webshop-env-factory.js';
+import { createWebShopHttpEnvFactory } from './webshop-http-env-factory.js';
+import type { WebShopTransport } from './webshop-transport-flag.js';
 import { webShopAvailableActions, webShopPageType } from './webshop-profile.js';
 
 export interface DoctorCheck {
@@ -22,6 +25,8 @@ export interface DoctorOptions {
   browser?: BrowserSource;
   /** Per-step timeout. Default 30000 ms. */
   timeoutMs?: number;
+  /** Which transport walks the site. Default 'browser'. */
+  transport?: WebShopTransport;
 }
 
 class WalkStopped extends Error {}
@@ -65,10 +70,14 @@ export const runWebShopDoctor = async (options: DoctorOptions): Promise<DoctorRe
     expectThat(`${name}: available actions`, same, `${dom.clickables.length} clickables`, `the page's elements give ${JSON.stringify(dom)} but its text reads as ${JSON.stringify(fromText)}`);
   };
 
-  let factory: Awaited<ReturnType<typeof createWebShopEnvFactory>> | undefined;
+  let factory: EnvFactory | undefined;
   try {
     try {
-      factory = await createWebShopEnvFactory({ baseUrl: options.baseUrl, ...(options.browser ? { browser: options.browser } : {}), timeoutMs: options.timeoutMs ?? 30_000 });
+      const timeoutMs = options.timeoutMs ?? 30_000;
+      factory =
+        options.transport === 'http'
+          ? await createWebShopHttpEnvFactory({ baseUrl: options.baseUrl, timeoutMs })
+          : await createWebShopEnvFactory({ baseUrl: options.baseUrl, ...(options.browser ? { browser: options.browser } : {}), timeoutMs });
       pass('base URL', `${options.baseUrl} answers`);
     } catch (error) {
       fail('base URL', (error as Error).message);

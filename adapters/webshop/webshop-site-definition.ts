@@ -3,6 +3,7 @@ import type { SiteDefinition, SiteFacts, SiteFlagValues, SiteTasks } from '../..
 import type { Split, Task } from '../../src/protocol/index.js';
 import { createHeuristicWebShopPolicy } from './webshop-heuristic-policy.js';
 import { webShopBranching } from './webshop-branching.js';
+import { openWebShopOverHttp, TRANSPORT_FLAG, type WebShopTransport } from './webshop-transport-flag.js';
 import { createWebShopProfile, WEBSHOP_DEFAULT_GOAL_COUNT, WEBSHOP_DEFAULT_MAX_STEPS, WEBSHOP_KEY_VERSION, WEBSHOP_PROFILE_VERSION } from './webshop-profile.js';
 
 /** What the WebShop site knows before it is opened: its goals (and their instructions when local). */
@@ -24,6 +25,7 @@ interface WebShopFlags {
   searchAnywhere?: boolean;
   observation?: 'text' | 'text_rich';
   allowExternalResources?: boolean;
+  transport?: WebShopTransport;
 }
 
 const flagsOf = (flags: SiteFlagValues): WebShopFlags => flags as WebShopFlags;
@@ -72,6 +74,7 @@ export const webShopSite: SiteDefinition<WebShopFacts, WebShopLocation> = {
       flags: '--allow-external-resources',
       description: "let WebShop pages load images, fonts and other origins' scripts/styles (default: refused at once, so an unreachable CDN costs no step time)",
     },
+    TRANSPORT_FLAG,
   ],
   locationHint: '--fixture (the local WebShop) or --url URL',
   hasRemote: (flags) => Boolean(flagsOf(flags).url),
@@ -89,6 +92,7 @@ export const webShopSite: SiteDefinition<WebShopFacts, WebShopLocation> = {
     const flags = flagsOf(options.flags);
     const baseUrl = options.local?.baseUrl ?? options.facts.baseUrl;
     if (baseUrl === undefined) throw new ConfigInvalidError(`a real WebShop run needs ${webShopSite.locationHint}`);
+    if (flags.transport === 'http') return openWebShopOverHttp(options, baseUrl);
     // Loaded here, not at import: every command builds its flags from the registry, few open a browser.
     const [{ openBrowserSite }, { checkBaseUrl }, { WebShopEnv }] = await Promise.all([import('../browser/context-supply.js'), import('./check-base-url.js'), import('./webshop-env.js')]);
     await checkBaseUrl(baseUrl);
@@ -99,7 +103,7 @@ export const webShopSite: SiteDefinition<WebShopFacts, WebShopLocation> = {
       options.browser,
       options.contexts,
       (browser) => new WebShopEnv({ baseUrl, browser, maxSteps: options.profile.maxSteps, timeoutMs: options.stepTimeoutMs, searchAnywhere, observationMode, allowExternalResources }),
-      { ...options.facts.manifest, base_url: baseUrl, observation: observationMode, search_anywhere: searchAnywhere, allow_external_resources: allowExternalResources },
+      { ...options.facts.manifest, base_url: baseUrl, observation: observationMode, search_anywhere: searchAnywhere, allow_external_resources: allowExternalResources, transport: 'browser' },
     );
   },
   policies: {

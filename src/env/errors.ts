@@ -37,6 +37,7 @@ export const errorCodes = [
   'RETRIEVAL_NO_MATCH',
   'SESSION_LOG_INVALID',
   'EXPERT_EPISODES_MISSING',
+  'SCRIPT_REQUIRED',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -308,5 +309,12 @@ export class SessionLogInvalidError extends DreambridgeError {
 export class ExpertEpisodesMissingError extends DreambridgeError {
   constructor(message: string, options: DreambridgeErrorOptions = {}) {
     super('EXPERT_EPISODES_MISSING', message, options);
+  }
+}
+
+/** A page the http transport cannot read without running its scripts (`--transport http` refuses it). */
+export class ScriptRequiredError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('SCRIPT_REQUIRED', message, options);
   }
 }
