@@ -17,7 +17,7 @@ export interface WebShopFixtureFlags {
   exportCatalog?: string;
 }
 
-/** Builds the site, optionally exports it, serves it until SIGINT/SIGTERM. */
+/** Builds the site, then exports it (and exits) with --export-catalog, or serves it until SIGINT/SIGTERM. */
 export const runWebShopFixture = async (flags: WebShopFixtureFlags): Promise<void> => {
   const logger = createLogger('fixture-webshop');
   const started = performance.now();
@@ -36,7 +36,9 @@ export const runWebShopFixture = async (flags: WebShopFixtureFlags): Promise<voi
       `(test ${site.splits.test}, eval ${site.splits.eval}, train ${site.splits.train})`,
   );
   if (flags.exportCatalog !== undefined) {
+    // Exporting is a command of its own: write the files and exit, nothing is served (no port taken).
     for (const file of exportCatalog(site, flags.exportCatalog)) console.log(`wrote ${file}`);
+    return;
   }
   const running = await startWebShop(site, { port: flags.port, host: flags.host, logger });
   console.log(`WebShop fixture listening on ${running.url}`);

@@ -7,9 +7,13 @@
  *  3. the real-interaction ledger: 4 processes × 16 workers racing for a cap, one SIGKILLed;
  *  4. kill/resume: a s2r run under a ledger cap SIGKILLed 20 times at random points and resumed;
  *  5. the env server: 32 dream + 4 real sessions for 2 minutes, then a soak of 5,000 episodes
- *     (and 500 abandoned) checking RSS and open browser contexts.
+ *     (and 500 abandoned) checking RSS and open browser contexts;
+ *  6. the Redis ledger race (4 × 16 workers, 20,000 reservations, one SIGKILLed) and the WebShop
+ *     transports' equivalence over 50 heuristic + 50 random + 10 tour episodes.
  * Usage: npm run stress [-- --requests N --sessions N --kills N]
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { stressLedger } from './stress-ledger.js';
 import { stressRedisLedger } from './stress-redis-ledger.js';
 import { stressKillResume } from './stress-resume.js';
@@ -105,6 +109,15 @@ if (!load.passed) failures += 1;
 const soak = await stressServerSoak();
 console.log(`server soak: RSS ${soak.rssWarmMb.toFixed(0)} → ${soak.rssAfterMb.toFixed(0)} MB, after ${JSON.stringify(soak.after)}`);
 if (!soak.passed) failures += 1;
+
+// The transports' equivalence at full size (issue 17): 50 heuristic + 50 random + 10 tour episodes.
+const equivalence = spawnSync(process.execPath, [fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url)), 'run', 'tests/webshop-http-transport.test.ts', '-t', 'identical transitions'], {
+  cwd: fileURLToPath(new URL('../', import.meta.url)),
+  env: { ...process.env, DREAMBRIDGE_EQUIVALENCE_EPISODES: '50' },
+  stdio: 'inherit',
+});
+console.log(`transport equivalence (50 + 50 + 10 episodes): ${equivalence.status === 0 ? 'identical' : 'FAILED'}`);
+if (equivalence.status !== 0) failures += 1;
 
 console.log(failures === 0 ? 'stress: passed' : `stress: ${failures} failure(s)`);
 process.exit(failures === 0 ? 0 : 1);

@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,12 +31,23 @@ describe('dreambridge CLI', () => {
     }
   });
 
-  it('--export-catalog writes WebShop-schema files', async () => {
+  it('--export-catalog writes WebShop-schema files and exits, serving nothing (a busy port does not matter)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dreambridge-export-'));
-    const fixture = await startCli(['fixture', 'webshop', '--port', '0', '--size', '50', '--export-catalog', dir]);
-    fixture.child.kill('SIGTERM');
-    await waitForExit(fixture.child);
+    const busy = createServer(() => undefined);
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = String((busy.address() as AddressInfo).port);
+    try {
+      const result = await runCli(['fixture', 'webshop', '--port', port, '--size', '50', '--export-catalog', dir]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).not.toContain('listening');
+    } finally {
+      busy.close();
+    }
     expect(readdirSync(dir).sort()).toEqual(['goals_50.json', 'items_ins_v2_50.json', 'items_shuffle_50.json']);
+    // WebShop holds budgets as floats: 70.0, never 70.
+    const goals = readFileSync(join(dir, 'goals_50.json'), 'utf8');
+    expect(goals).toMatch(/"price_upper": \d+\.\d+[,}]/);
+    expect(goals).not.toMatch(/"price_upper": (?!1000000[,}])\d+[,}]/);
   });
 
   it('a malformed catalogue file is one clear error naming the file, exit code 1', async () => {
