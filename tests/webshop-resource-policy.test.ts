@@ -2,23 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebShopEnvFactory } from '../adapters/webshop/webshop-env-factory.js';
-import { resourceVerdict } from '../adapters/webshop/webshop-resource-policy.js';
 import { startProxy } from './helpers/rewriting-proxy.js';
 import { useWebShopBridge } from './helpers/webshop-bridge.js';
 
 const bridge = useWebShopBridge();
-
-describe('WebShop resource policy (pure rule)', () => {
-  it('keeps the site’s own documents, scripts and styles; refuses other origins and images', () => {
-    const site = 'http://127.0.0.1:3000';
-    expect(resourceVerdict('http://127.0.0.1:3000/abc', site, 'document')).toBe('continue');
-    expect(resourceVerdict('http://127.0.0.1:3000/static/app.js', site, 'script')).toBe('continue');
-    expect(resourceVerdict('http://127.0.0.1:3000/static/style.css', site, 'stylesheet')).toBe('continue');
-    expect(resourceVerdict('https://code.jquery.com/jquery-3.5.1.js', site, 'script')).toBe('abort');
-    expect(resourceVerdict('http://127.0.0.1:3001/x.css', site, 'stylesheet')).toBe('abort');
-    expect(resourceVerdict('http://127.0.0.1:3000/static/images/no-image.png', site, 'image')).toBe('abort');
-  });
-});
 
 describe('an unreachable external script in the page head', () => {
   let blackhole: Server;

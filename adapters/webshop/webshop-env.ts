@@ -115,7 +115,7 @@ export class WebShopEnv implements Env {
       this.done = false;
       this.instruction = '';
       this.clickedAsins = new Set();
-      this.current = this.observe(await snapshotWebShopPage(this.page));
+      this.current = this.observe(await snapshotWebShopPage(this.page, this.rich));
       this.instruction = this.current.instruction;
       return this.current;
     });
@@ -145,7 +145,7 @@ export class WebShopEnv implements Env {
     const snapshot = await withDeadline({ what: `${action} on ${page.url()}`, ...this.timeouts(options), isTimeout: isPlaywrightTimeout }, async ({ remainingMs }) => {
       if (verdict.kind === 'search') await this.search(page, verdict.query, available.has_search_bar, remainingMs);
       else await this.click(page, verdict.target, remainingMs);
-      return snapshotWebShopPage(page);
+      return snapshotWebShopPage(page, this.rich);
     });
     if (verdict.kind === 'click') this.clickedAsins = asinsAfterClick(this.clickedAsins, current.page_type, verdict.target);
     this.current = this.observe(snapshot);

@@ -1,4 +1,4 @@
-import type { Page, Request, Route } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 
 /**
  * What a WebShop page may load. A text observation needs the site's own documents and, for the
@@ -7,29 +7,21 @@ import type { Page, Request, Route } from 'playwright-core';
  * which an offline deployment cannot reach: a parser-blocking script from an unreachable origin
  * would hold every navigation until the browser gives up, so such requests are refused at once.
  */
-export type ResourceVerdict = 'continue' | 'abort';
-
-const NEVER_NEEDED = new Set(['image', 'media', 'font']);
-
-/** Pure rule: same origin and a type the observation can need → continue; anything else → abort. */
-export const resourceVerdict = (requestUrl: string, siteOrigin: string, resourceType: string): ResourceVerdict => {
-  let origin: string;
-  try {
-    origin = new URL(requestUrl).origin;
-  } catch {
-    return 'abort';
-  }
-  return origin === siteOrigin && !NEVER_NEEDED.has(resourceType) ? 'continue' : 'abort';
-};
 
 /**
- * Installs the policy on a page (before its first navigation). With `allowExternal` nothing is
- * installed, so the page loads everything as a normal browser would (and pays for it).
+ * Installs the policy on a page (before its first navigation), in the browser's own network stack
+ * (CDP `Network.setBlockedURLs`, first matching pattern wins): the site's origin passes, every other
+ * URL is refused at once. Intercepting requests in Playwright (`page.route`) would cost a round trip
+ * to Node per request, about 40 % of a step; this costs none. Images are not loaded anyway (the
+ * launch disables them). With `allowExternal` nothing is installed, so the page loads everything
+ * as a normal browser would (and pays for it).
  */
-export const applyResourcePolicy = async (page: Page, baseUrl: string, allowExternal: boolean): Promise<void> => {
-  if (allowExternal) return;
+export const applyResourcePolicy = async (page: Page, baseUrl: string, allowExternal: boolean): Promise<CDPSession | undefined> => {
+  if (allowExternal) return undefined;
   const siteOrigin = new URL(baseUrl).origin;
-  await page.route('**/*', (route: Route, request: Request) =>
-    resourceVerdict(request.url(), siteOrigin, request.resourceType()) === 'continue' ? route.continue() : route.abort('blockedbyclient'),
-  );
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  // `urlPatterns` (URLPattern syntax, with an allow entry first) is newer than the typed protocol.
+  await cdp.send('Network.setBlockedURLs', { urls: [], urlPatterns: [{ urlPattern: `${siteOrigin}/*`, block: false }, { urlPattern: '*://*:*/*', block: true }] } as never);
+  return cdp;
 };

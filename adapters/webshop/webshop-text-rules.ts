@@ -29,7 +29,7 @@ export const collapseWhitespace = (text: string): string => (ASCII_SPACES.test(t
 
 // Python's str.isspace() set, which str.strip() removes (JS trim() differs: it strips U+FEFF but
 // not U+001C–U+001F or U+0085).
-const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+export const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
 
 /** Python's `str.strip()` with no argument. */
