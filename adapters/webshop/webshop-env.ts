@@ -6,11 +6,11 @@ import type { Observation, StepResult, Task } from '../../src/protocol/index.js'
 import type { BrowserProvider } from '../browser/browser-provider.js';
 import { isPlaywrightTimeout } from '../browser/playwright-timeout.js';
 import { parseReward, parseRewardInfo } from './reward-info.js';
+import { webShopObservationOf } from './webshop-snapshot-observation.js';
 import { snapshotWebShopPage, type WebShopPageSnapshot } from './webshop-page-snapshot.js';
-import { validateWebShopAction, WEBSHOP_DEFAULT_MAX_STEPS, webShopPageType } from './webshop-profile.js';
-import { parseWebShopUrl } from './webshop-profile-url.js';
+import { validateWebShopAction, WEBSHOP_DEFAULT_MAX_STEPS } from './webshop-profile.js';
 import { applyResourcePolicy } from './webshop-resource-policy.js';
-import { asinsAfterClick, richMemoryFor, richText } from './webshop-text-rules.js';
+import { asinsAfterClick } from './webshop-text-rules.js';
 import { closeContext } from '../browser/close-context.js';
 
 export interface WebShopEnvOptions {
@@ -174,18 +174,9 @@ export class WebShopEnv implements Env {
 
   private observe(snapshot: WebShopPageSnapshot): Observation {
     this.radioUrls = snapshot.radioUrls;
-    const urlInfo = parseWebShopUrl(snapshot.url);
-    const pageType = urlInfo?.type ?? webShopPageType(snapshot.text);
-    const text = this.rich ? richText(snapshot.nodes, richMemoryFor(pageType, urlInfo?.options, this.clickedAsins)) : snapshot.text;
-    return {
-      text,
-      instruction: snapshot.instruction ?? this.instruction,
-      url: snapshot.url,
-      ...(pageType === undefined ? {} : { page_type: pageType }),
-      available_actions: { has_search_bar: snapshot.hasSearchBar, clickables: snapshot.clickables },
-      source: 'real',
-    };
+    return webShopObservationOf(snapshot, { rich: this.rich, instruction: this.instruction, clickedAsins: this.clickedAsins });
   }
+
 
   /** Types the query into the real search box and submits its form (a POST and a redirect). */
   private async search(page: Page, query: string, hasSearchBar: boolean, remainingMs: () => number): Promise<void> {

@@ -9,10 +9,11 @@ import { HttpSession } from '../http/http-session.js';
 import { scriptRenderedReason } from '../http/script-rendered.js';
 import { parseReward, parseRewardInfo } from './reward-info.js';
 import { webShopClickNavigation, webShopSearchNavigation } from './webshop-http-actions.js';
+import { webShopObservationOf } from './webshop-snapshot-observation.js';
 import { snapshotWebShopHtml, WEBSHOP_SERVER_MARKERS } from './webshop-html-snapshot.js';
 import type { WebShopPageSnapshot } from './webshop-page-snapshot.js';
-import { parseWebShopUrl, validateWebShopAction, WEBSHOP_DEFAULT_MAX_STEPS, webShopPageType } from './webshop-profile.js';
-import { asinsAfterClick, richMemoryFor, richText } from './webshop-text-rules.js';
+import { validateWebShopAction, WEBSHOP_DEFAULT_MAX_STEPS } from './webshop-profile.js';
+import { asinsAfterClick } from './webshop-text-rules.js';
 import { webShopSessionId, type WebShopEnvOptions } from './webshop-env.js';
 
 export interface WebShopHttpEnvOptions extends Omit<WebShopEnvOptions, 'browser'> {
@@ -167,16 +168,7 @@ export class WebShopHttpEnv implements Env {
   }
 
   private observe(snapshot: WebShopPageSnapshot): Observation {
-    const urlInfo = parseWebShopUrl(snapshot.url);
-    const pageType = urlInfo?.type ?? webShopPageType(snapshot.text);
-    const text = this.rich ? richText(snapshot.nodes, richMemoryFor(pageType, urlInfo?.options, this.clickedAsins)) : snapshot.text;
-    return {
-      text,
-      instruction: snapshot.instruction ?? this.instruction,
-      url: snapshot.url,
-      ...(pageType === undefined ? {} : { page_type: pageType }),
-      available_actions: { has_search_bar: snapshot.hasSearchBar, clickables: snapshot.clickables },
-      source: 'real',
-    };
+    return webShopObservationOf(snapshot, { rich: this.rich, instruction: this.instruction, clickedAsins: this.clickedAsins });
   }
+
 }
