@@ -9,6 +9,7 @@ import { LedgerFile } from './ledger-file.js';
 import { LedgerLock } from './ledger-lock.js';
 import type { LedgerSnapshot, RealBudget, Reservation } from './real-budget.js';
 import { isOwnerGone, ownerHost, registerInstance, unregisterInstance } from './reservation-owner.js';
+import { SettleOnceReservation } from './settle-once-reservation.js';
 
 /** Options of `openLedger`. */
 export interface OpenLedgerOptions {
@@ -153,7 +154,7 @@ class FileLedger implements Ledger {
       data.reserved = data.reservations.length;
       context.changed = true;
     }, options.signal);
-    return new FileReservation(id, (spent) => this.settle(id, spent));
+    return new SettleOnceReservation(id, (spent) => this.settle(id, spent));
   }
 
   snapshot(): Promise<LedgerSnapshot> {
@@ -220,32 +221,6 @@ class FileLedger implements Ledger {
   private write(data: LedgerData): void {
     this.db.data = data;
     this.db.write();
-  }
-}
-
-/** Settles once: the first commit or release wins; a failed one may be retried. */
-class FileReservation implements Reservation {
-  private settling: Promise<void> | undefined;
-
-  constructor(
-    readonly id: string,
-    private readonly settle: (spent: boolean) => Promise<void>,
-  ) {}
-
-  commit(): Promise<void> {
-    return this.once(true);
-  }
-
-  release(): Promise<void> {
-    return this.once(false);
-  }
-
-  private once(spent: boolean): Promise<void> {
-    this.settling ??= this.settle(spent).catch((error: unknown) => {
-      this.settling = undefined;
-      throw error;
-    });
-    return this.settling;
   }
 }
 

@@ -7,6 +7,7 @@ import type { LedgerSnapshot, Reservation } from './real-budget.js';
 import { connectRedis } from './redis-connection.js';
 import { parseRedisLocation, type RedisLocation } from './redis-location.js';
 import { openScript, renewScript, reserveScript, resetScript, settleScript, snapshotScript } from './redis-ledger-scripts.js';
+import { SettleOnceReservation } from './settle-once-reservation.js';
 
 /** Options of `openRedisLedger`. */
 export interface OpenRedisLedgerOptions {
@@ -86,7 +87,7 @@ class RedisLedger implements Ledger {
       });
     }
     this.open.add(id);
-    return new RedisReservation(id, (spent) => this.settle(id, spent));
+    return new SettleOnceReservation(id, (spent) => this.settle(id, spent));
   }
 
   async snapshot(): Promise<LedgerSnapshot> {
@@ -124,32 +125,6 @@ class RedisLedger implements Ledger {
     const u = used ?? 0;
     const r = reserved ?? 0;
     return { cap, used: u, reserved: r, remaining: Math.max(0, cap - u - r), path: this.path, updated_at: new Date(at ?? 0).toISOString() };
-  }
-}
-
-/** Settles once: the first commit or release wins; a failed one may be retried. */
-class RedisReservation implements Reservation {
-  private settling: Promise<void> | undefined;
-
-  constructor(
-    readonly id: string,
-    private readonly settle: (spent: boolean) => Promise<void>,
-  ) {}
-
-  commit(): Promise<void> {
-    return this.once(true);
-  }
-
-  release(): Promise<void> {
-    return this.once(false);
-  }
-
-  private once(spent: boolean): Promise<void> {
-    this.settling ??= this.settle(spent).catch((error: unknown) => {
-      this.settling = undefined;
-      throw error;
-    });
-    return this.settling;
   }
 }
 
