@@ -4,6 +4,13 @@ import { StepTimeoutError } from './errors.js';
 /** The deadline of one env call (reset, step) when neither the caller nor the env sets one. */
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 
+/**
+ * The reason a settled call's signal aborts with: one shared AbortError. Why not `abort()`: each
+ * call would then build a fresh DOMException with its stack trace, which cost more than the rest
+ * of a dream step's harness work together (the 64-episode dream benchmark).
+ */
+const SETTLED = new DOMException('the call has settled', 'AbortError');
+
 /** What the work running under a deadline is handed. */
 export interface Deadline {
   /**
@@ -90,6 +97,6 @@ export const withDeadline = async <T>(options: DeadlineOptions<T>, work: (deadli
     clearTimeout(timer);
     callerSignal?.removeEventListener('abort', forward);
     if (onAbort) signal.removeEventListener('abort', onAbort);
-    controller.abort();
+    controller.abort(SETTLED);
   }
 };
