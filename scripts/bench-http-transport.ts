@@ -15,6 +15,9 @@ import type { Observation } from '../src/protocol/index.js';
 import { createWebShopEnvFactory } from '../adapters/webshop/webshop-env-factory.js';
 import { createHeuristicWebShopPolicy } from '../adapters/webshop/webshop-heuristic-policy.js';
 import { createWebShopHttpEnvFactory } from '../adapters/webshop/webshop-http-env-factory.js';
+import type { HttpNavigation } from '../adapters/http/html-form-submission.js';
+import { createHttpAgent, HttpSession } from '../adapters/http/http-session.js';
+import { request, type Agent, type Dispatcher } from 'undici';
 import { createWebShopTourPolicy } from '../adapters/webshop/webshop-tour-policy.js';
 import { startFixtureProcess } from './bench-webshop-adapter.js';
 import { median, percentile } from './lib/stats.js';
@@ -90,8 +93,52 @@ const s2rWall = async (cap: number, concurrency: number): Promise<{ wallS: numbe
   }
 };
 
+/**
+ * The bare-HTTP floor of a step: the same requests (a POST's redirect followed) with the body
+ * read and nothing parsed, on a keep-alive agent of its own: what any HTTP client pays.
+ */
+const floorOf = async (agent: Agent, navigations: HttpNavigation[]): Promise<number> => {
+  const started = performance.now();
+  for (const start of navigations) {
+    let next: HttpNavigation | undefined = start;
+    while (next) {
+      const response: Dispatcher.ResponseData = await request(next.url, { method: next.method, dispatcher: agent, ...(next.method === 'POST' ? { body: next.body ?? '', headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}) });
+      const location: unknown = response.headers['location'];
+      if (response.statusCode >= 300 && response.statusCode < 400 && typeof location === 'string') {
+        await response.body.dump();
+        next = { method: 'GET', url: new URL(location, next.url).href };
+      } else {
+        await response.body.text();
+        next = undefined;
+      }
+    }
+  }
+  return performance.now() - started;
+};
+
+/** Records the navigations each http step makes (the bench only: the session's own method, wrapped). */
+const recordNavigations = (): { take: () => HttpNavigation[]; restore: () => void } => {
+  const original = HttpSession.prototype.navigate;
+  let taken: HttpNavigation[] = [];
+  HttpSession.prototype.navigate = function (this: HttpSession, navigation, signal) {
+    taken.push(navigation);
+    return original.call(this, navigation, signal);
+  };
+  return {
+    take: () => {
+      const out = taken;
+      taken = [];
+      return out;
+    },
+    restore: () => {
+      HttpSession.prototype.navigate = original;
+    },
+  };
+};
+
 export interface HttpTransportBench {
-  kinds: Record<string, { http_p50_ms: number; http_p95_ms: number; n: number }>;
+  /** Per action kind: the http step, and the bare-HTTP floor of the same requests measured alternately in the same run. */
+  kinds: Record<string, { http_p50_ms: number; http_p95_ms: number; floor_p50_ms: number; ratio_p50: number; n: number }>;
   http_throughput: Record<string, number>;
   browser_throughput: Record<string, number>;
   best_ratio: number;
@@ -103,12 +150,32 @@ export const benchHttpTransport = async (options: { tours?: number; throughputMs
   try {
     const http = await createWebShopHttpEnvFactory({ baseUrl: fixture.url, maxSteps: 40, connections: 32 });
     const samples = new Map<string, number[]>();
-    for (let i = 0; i < (options.tours ?? 40); i += 1) {
-      const env = await http.create();
-      await runEpisode(env, 1500 + i, i % 2 === 0 ? createWebShopTourPolicy : createHeuristicWebShopPolicy, `lat-${i}-fixed_${1500 + i}`, (kind, ms) => samples.set(kind, [...(samples.get(kind) ?? []), ms]));
-      await env.close();
+    const floors = new Map<string, number[]>();
+    const floorAgent = createHttpAgent({ connections: 4 });
+    const recorder = recordNavigations();
+    const steps: Array<{ kind: string; navigations: HttpNavigation[] }> = [];
+    try {
+      for (let i = 0; i < (options.tours ?? 40); i += 1) {
+        const env = await http.create();
+        recorder.take();
+        await runEpisode(env, 1500 + i, i % 2 === 0 ? createWebShopTourPolicy : createHeuristicWebShopPolicy, `lat-${i}-fixed_${1500 + i}`, (kind, ms) => {
+          samples.set(kind, [...(samples.get(kind) ?? []), ms]);
+          steps.push({ kind, navigations: recorder.take() });
+        });
+        await env.close();
+        // The floor of this episode's steps right after it, so both see the same machine state.
+        for (const step of steps.splice(0)) floors.set(step.kind, [...(floors.get(step.kind) ?? []), step.navigations.length === 0 ? 0 : await floorOf(floorAgent, step.navigations)]);
+      }
+    } finally {
+      recorder.restore();
+      await floorAgent.close();
     }
-    const kinds = Object.fromEntries([...samples].map(([kind, s]) => [kind, { http_p50_ms: median(s), http_p95_ms: percentile(s, 95), n: s.length }]));
+    const kinds = Object.fromEntries(
+      [...samples].map(([kind, s]) => {
+        const floor = median(floors.get(kind) ?? [0]);
+        return [kind, { http_p50_ms: median(s), http_p95_ms: percentile(s, 95), floor_p50_ms: floor, ratio_p50: floor > 0 ? median(s) / floor : 1, n: s.length }];
+      }),
+    );
     const durationMs = options.throughputMs ?? 4000;
     const httpThroughput: Record<string, number> = {};
     for (const k of [1, 2, 4, 8, 16, 32]) httpThroughput[k] = await throughput(http, k, durationMs);
