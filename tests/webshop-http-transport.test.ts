@@ -49,6 +49,28 @@ describe('the http transport against the browser path on the local WebShop', () 
     for (const kind of ['search', 'results', 'item', 'item_sub', 'done', 'invalid']) expect(report.pageTypes[kind] ?? 0).toBeGreaterThan(kind === 'done' ? 10 : 5);
   }, 600_000);
 
+  it('gives identical text_rich transitions (the text environment\'s rich text, visited products marked)', async () => {
+    const richBrowser = await createWebShopEnvFactory({ baseUrl: fixture.url, maxSteps: 40, realConcurrency: 2, observationMode: 'text_rich' });
+    const richHttp = await createWebShopHttpEnvFactory({ baseUrl: fixture.url, maxSteps: 40, observationMode: 'text_rich' });
+    try {
+      const episodes: ConformanceEpisode[] = [
+        ...Array.from({ length: 3 }, (_, i) => ({ label: `rich heuristic ${1800 + i}`, task: task(1800 + i), policy: createHeuristicWebShopPolicy })),
+        ...Array.from({ length: 3 }, (_, i) => ({ label: `rich tour ${1810 + i}`, task: task(1810 + i), policy: createWebShopTourPolicy })),
+      ];
+      const report = await compareTransports({ browser: richBrowser, http: richHttp, episodes, concurrency: 2 });
+      expect(report.mismatches).toEqual([]);
+      expect(report.pageTypes['results'] ?? 0).toBeGreaterThan(2);
+      // The rich text is what was compared: it carries the [button] markers the simple text has not.
+      const env = await richHttp.create();
+      const first = await env.reset(task(1800));
+      await env.close();
+      expect(first.text).toContain('[button]');
+    } finally {
+      await richBrowser.close();
+      await richHttp.close();
+    }
+  }, 300_000);
+
   it('finds a difference when there is one: an http observation that differs is named by field', async () => {
     const lying: EnvFactory = {
       source: 'real',
