@@ -11,6 +11,7 @@ import type { EnvName, Observation, SiteProfile, Task } from '../protocol/index.
 import type { RunDirectory } from '../store/index.js';
 import { agentGymRoutes } from './agentgym-routes.js';
 import { createBudgetGate, type OnBudgetExhausted } from './budget-gate.js';
+import { mcpRoutes } from './mcp-routes.js';
 import { openEnvRoutes, type ServerMetadata } from './openenv-routes.js';
 import { assertBindAllowed, isLoopbackHost, refusal, type AccessPolicy } from './security.js';
 import { SessionManager } from './session-manager.js';
@@ -164,6 +165,9 @@ export const startEnvServer = async (options: EnvServerOptions): Promise<Running
     }
     next();
   });
+  const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
+  // Before the JSON parser: a body that is not JSON is a JSON-RPC parse error there, not a 400.
+  app.use('/mcp', mcpRoutes({ manager, serverInfo: { name: metadata.name, version: metadata.version }, maxBodyBytes, logger }));
   // Every body is read as JSON whatever its content type (clients forget the header), up to the limit.
   app.use(express.json({ limit: options.maxBodyBytes ?? 256 * 1024, type: () => true, strict: false }));
   app.use(openEnvRoutes({ manager, metadata, availableActions: options.profile.availableActionsSchema, logger }));
