@@ -205,6 +205,7 @@ export const runServe = async (flags: ServeFlags, options: ServeRunOptions = {})
       idleTimeoutMs: flags.idleTimeout * 1000,
       stepTimeoutMs: flags.stepTimeout,
       metadata: { version: packageVersion() },
+      ...(registered.definition.agentGymDialect ? { agentGymDialect: registered.definition.agentGymDialect } : {}),
       logger,
     });
     const running = server;

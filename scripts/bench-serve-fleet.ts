@@ -36,7 +36,7 @@ const load = async (urls: readonly string[], clients: number, seconds: number): 
       const task = DREAM_TASKS[i % DREAM_TASKS.length]!;
       const reset = await http(`${url}/reset`, { body: { task_id: task.task_id, mode: 'dream' } });
       if (reset.status !== 200) throw new Error(`reset: ${reset.status} ${JSON.stringify(reset.body)}`);
-      const sessionId = (reset.body as { metadata: { session_id: string } }).metadata.session_id;
+      const sessionId = (reset.body as { observation: { session_id: string } }).observation.session_id;
       for (const action of actions) {
         const step = await http(`${url}/step`, { body: { action: { action_str: action }, session_id: sessionId } });
         if (step.status !== 200) throw new Error(`step: ${step.status}`);

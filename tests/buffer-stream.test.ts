@@ -69,7 +69,7 @@ describe.skipIf(!binary)('shared buffer stream', () => {
     const episode = async (url: string, taskId: string): Promise<void> => {
       const reset = await http(`${url}/reset`, { body: { task_id: taskId, mode: 'dream' } });
       expect(reset.status, JSON.stringify(reset.body)).toBe(200);
-      const sessionId = (reset.body as { metadata: { session_id: string } }).metadata.session_id;
+      const sessionId = (reset.body as { observation: { session_id: string } }).observation.session_id;
       for (const action of ['search[brass desk lamp]', 'click[b0abcdefgh]', 'click[buy now]']) {
         const step = await http(`${url}/step`, { body: { action: { action_str: action }, session_id: sessionId } });
         expect(step.status, JSON.stringify(step.body)).toBe(200);
@@ -98,7 +98,7 @@ describe.skipIf(!binary)('shared buffer stream', () => {
       await until('a to receive b\'s task', async () => {
         const reset = await http(`${a.url}/reset`, { body: { task_id: DREAM_TASKS[1]!.task_id, mode: 'dream' } });
         if (reset.status !== 200) return undefined;
-        await http(`${a.url}/close`, { body: { session_id: (reset.body as { metadata: { session_id: string } }).metadata.session_id } });
+        await http(`${a.url}/close`, { body: { session_id: (reset.body as { observation: { session_id: string } }).observation.session_id } });
         return true;
       });
       await episode(a.url, DREAM_TASKS[1]!.task_id);

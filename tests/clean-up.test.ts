@@ -53,7 +53,7 @@ describe('errors while closing resources are logged, never swallowed', () => {
     try {
       const reset = await http(`${t.server.url}/reset`, { body: { task_id: '1500', mode: 'dream' } });
       expect(reset.status).toBe(200);
-      const sessionId = (reset.body as { metadata: { session_id: string } }).metadata.session_id;
+      const sessionId = (reset.body as { observation: { session_id: string } }).observation.session_id;
       expect((await http(`${t.server.url}/close`, { body: { session_id: sessionId } })).status).toBe(200);
       expect(t.server.manager.size).toBe(0);
       const failed = lines.filter((l) => String(l['msg']).startsWith('clean-up failed: dream env of session'));

@@ -48,7 +48,7 @@ describe('dreambridge serve (the CLI)', () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
     const reset = await http(`${served.url}/reset`, { body: { task_id: 1500, mode: 'dream' }, headers: auth });
     expect(reset).toMatchObject({ status: 200, body: { observation: { source: 'dream', page_type: 'search' } } });
-    const sessionId = (reset.body as { metadata: { session_id: string } }).metadata.session_id;
+    const sessionId = (reset.body as { observation: { session_id: string } }).observation.session_id;
     const step = await http(`${served.url}/step`, { body: { action: { action_str: 'search[brass desk lamp]' }, session_id: sessionId }, headers: auth });
     expect(step).toMatchObject({ status: 200, body: { observation: { source: 'dream', page_type: 'results' } } });
     await http(`${served.url}/close`, { body: { session_id: sessionId }, headers: auth });

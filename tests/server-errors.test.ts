@@ -105,7 +105,7 @@ describe('environment server: HTTP error mapping and limits', () => {
     expect(await http(`${base}/step`, { body: { action: { action_str: 'search[x]' } } })).toMatchObject({ status: 409, body: { error_code: 'ENV_NOT_RESET' } });
     expect(await http(`${base}/step`, { body: { action: { action_str: 'search[x]' }, session_id: 's999-abcdef' } })).toMatchObject({ status: 404, body: { code: 'SESSION_NOT_FOUND' } });
     const reset = await http(`${base}/reset`, { body: { task_id: 1500 } });
-    const sessionId = (reset.body as { metadata: { session_id: string } }).metadata.session_id;
+    const sessionId = (reset.body as { observation: { session_id: string } }).observation.session_id;
     const bad = await http(`${base}/step`, { body: { action: { action_str: 'search[x]', oops: true }, session_id: sessionId } });
     expect(bad).toMatchObject({ status: 422, body: { code: 'VALIDATION_ERROR' } });
     expect((bad.body as { detail: unknown[] }).detail[0]).toMatchObject({ type: 'unrecognized_keys' });

@@ -37,7 +37,7 @@ describe('environment server: fuzzing WS and HTTP with malformed messages', () =
   beforeAll(async () => {
     t = await startDreamServer({ maxMessageBytes: LIMIT, maxBodyBytes: LIMIT });
     const reset = await http(`${t.server.url}/reset`, { body: { task_id: 1501 } });
-    const session = (reset.body as { metadata: { session_id: string } }).metadata.session_id;
+    const session = (reset.body as { observation: { session_id: string } }).observation.session_id;
     await http(`${t.server.url}/close`, { body: { session_id: session } });
     const envIdx = (await http(`${t.server.url}/agentgym/create`, { body: {} })).body as number;
     await http(`${t.server.url}/agentgym/close`, { body: { env_idx: envIdx } });

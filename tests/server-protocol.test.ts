@@ -28,7 +28,8 @@ describe('environment server: OpenEnv protocol (dream sessions)', () => {
       expect.arrayContaining(['episode_id', 'step_count', 'task_id', 'mode', 'real_steps_used', 'real_steps_cap', 'cum_reward']),
     );
     const openapi = (await http(`${t.server.url}/openapi.json`)).body as { info: { version: string }; paths: Record<string, unknown> };
-    expect(openapi.info.version).toBe('9.9.9');
+    // info.version is the OpenEnv HTTP API version (what `openenv validate` profiles), /metadata the environment's.
+    expect(openapi.info.version).toBe('1.0.0');
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/reset', '/step', '/state', '/agentgym/step']));
     expect((await http(`${t.server.url}/mcp`, { body: {} })).body).toMatchObject({ jsonrpc: '2.0' });
   });
@@ -39,10 +40,12 @@ describe('environment server: OpenEnv protocol (dream sessions)', () => {
     expect(reset).toEqual({
       type: 'observation',
       data: {
-        observation: { text: searchPage(LAMP), instruction: LAMP, page_type: 'search', available_actions: { has_search_bar: true, clickables: ['search'] }, source: 'dream' },
+        observation: {
+          text: searchPage(LAMP), instruction: LAMP, page_type: 'search', available_actions: { has_search_bar: true, clickables: ['search'] }, source: 'dream',
+          last_action_error: null, truncated: false, episode_id: 'ep-lamp-1', session_id: expect.stringMatching(/^s\d+-[0-9a-f]+$/), step_count: 0, info: null,
+        },
         reward: null,
         done: false,
-        metadata: { episode_id: 'ep-lamp-1', step_count: 0, truncated: false },
       },
     });
     const results = await client.step('search[brass desk lamp]', 'the instruction names a brass desk lamp');
@@ -111,7 +114,7 @@ describe('environment server: OpenEnv protocol (dream sessions)', () => {
     expect(again.data.observation!['instruction']).toBe(first.data.observation!['instruction']);
     const replayed = await a.reset({ task_id: 1500, replay_actions: ['search[lamp]', 'click[b0abcdefgh]'], replay_states: [resultsPage(LAMP), itemPage(LAMP)] });
     expect(replayed.data.observation).toMatchObject({ page_type: 'item', replay: { actions: 2, reproduced: true } });
-    expect(replayed.data.metadata).toMatchObject({ step_count: 2 });
+    expect(replayed.data.observation).toMatchObject({ step_count: 2 });
     const diverged = await a.reset({ task_id: 1500, replay_actions: ['search[lamp]', 'click[back to search]'], replay_states: [resultsPage(LAMP), itemPage(LAMP)] });
     expect(diverged.data.observation!['replay']).toEqual({ actions: 2, reproduced: false, first_mismatch: 1 });
     const unchecked = await a.reset({ task_id: 1500, replay_actions: ['search[lamp]'] });
@@ -122,7 +125,7 @@ describe('environment server: OpenEnv protocol (dream sessions)', () => {
   it('serves multi-step episodes over HTTP sessions: /reset opens one, /step and /state take its id', async () => {
     const reset = await http(`${t.server.url}/reset`, { body: { task_id: 1501 } });
     expect(reset.status).toBe(200);
-    const sessionId = (reset.body as { metadata: { session_id: string } }).metadata.session_id;
+    const sessionId = (reset.body as { observation: { session_id: string } }).observation.session_id;
     expect(reset.headers.get('x-session-id')).toBe(sessionId);
     const step = await http(`${t.server.url}/step`, { body: { action: { action_str: 'search[floor lamp]' }, session_id: sessionId } });
     expect(step).toMatchObject({ status: 200, body: { reward: 0, done: false, observation: { page_type: 'results' } } });

@@ -48,7 +48,8 @@ export const parseLoginFlag = (value: string): [string, LoginCredentials] => {
 
 /** Tasks of WebArena configs: intents as instructions (what a dreamed episode shows), every split the same. */
 export const webArenaTasks = (configs: ReadonlyMap<string, WebArenaTask>, reference?: Readonly<Record<string, readonly string[]>>): SiteTasks => {
-  const all: Task[] = [...configs.entries()].map(([id, t]) => ({ task_id: id, env: 'webarena', instruction: t.intent }));
+  // The sites go along as config (AgentGym's WebArena reset answers them).
+  const all: Task[] = [...configs.entries()].map(([id, t]) => ({ task_id: id, env: 'webarena', instruction: t.intent, config: { sites: [...t.sites] } }));
   return {
     // WebArena has no split of its own: every task is a test task, and every split offers them all.
     split: () => all,
@@ -72,6 +73,8 @@ export const webArenaFactsOf = (configs: readonly WebArenaTask[], extra: Omit<We
 export const webArenaSite: SiteDefinition<WebArenaFacts, WebArenaLocation> = {
   name: 'webarena',
   displayName: 'WebArena',
+  // AgentGym's WebarenaEnvClient expects agentenv-webarena's shapes under /agentgym.
+  agentGymDialect: 'webarena',
   defaults: {
     maxSteps: WEBARENA_DEFAULT_MAX_STEPS,
     // The reference actions: the fixture's, or --actions FILE (a user's sites otherwise need a named policy).

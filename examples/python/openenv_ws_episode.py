@@ -4,7 +4,9 @@
 Only the `websockets` package is needed (Debian: python3-websockets). This is what OpenEnv's
 EnvClient (and so TRL's OpenEnv integration) sends and reads, written out by hand:
 
-    {"type": "reset", "data": {...}}            -> {"type": "observation", "data": {"observation", "reward", "done", "metadata"}}
+    {"type": "reset", "data": {...}}            -> {"type": "observation", "data": {"observation", "reward", "done"}}
+                                                   (observation: text, available_actions, source, truncated, episode_id,
+                                                    session_id, step_count, last_action_error, info)
     {"type": "step", "data": {"action_str": s}} -> {"type": "observation", ...}
     {"type": "state"}                           -> {"type": "state", "data": {...}}
     {"type": "close"}                           -> the server closes the session and the connection

@@ -139,4 +139,10 @@ export interface SiteDefinition<Facts extends SiteFacts = SiteFacts, Location = 
   readonly policies?: Readonly<Record<string, (context: SitePolicyContext) => (task: Task) => Policy>>;
   /** How `branch` restores and branches its episodes (default: reset the task, any action). */
   readonly branching?: SiteBranching;
+  /**
+   * Which AgentGym environment server the server's `/agentgym` routes speak like, so AgentGym's
+   * client for this benchmark works unchanged: agentenv-webshop's shapes (the default) or
+   * agentenv-webarena's.
+   */
+  readonly agentGymDialect?: 'webshop' | 'webarena';
 }

@@ -10,7 +10,9 @@ import { ConfigInvalidError } from '../env/errors.js';
 import type { EnvName, Observation, SiteProfile, Task } from '../protocol/index.js';
 import type { RunDirectory } from '../store/index.js';
 import { agentGymRoutes } from './agentgym-routes.js';
+import { agentGymWebArenaRoutes } from './agentgym-webarena-routes.js';
 import { createBudgetGate, type OnBudgetExhausted } from './budget-gate.js';
+import { mcpRoutes } from './mcp-routes.js';
 import { openEnvRoutes, type ServerMetadata } from './openenv-routes.js';
 import { assertBindAllowed, isLoopbackHost, refusal, type AccessPolicy } from './security.js';
 import { SessionManager } from './session-manager.js';
@@ -76,9 +78,16 @@ export interface EnvServerOptions {
   closeWaitMs?: number;
   /** Interval of WS pings that find dead peers, ms. Default 30000. */
   heartbeatMs?: number;
+  /**
+   * Which AgentGym environment server `/agentgym` speaks like: agentenv-webshop's shapes
+   * (`webshop`, the default) or agentenv-webarena's (`webarena`). The site definition says which.
+   */
+  agentGymDialect?: AgentGymDialect;
   metadata?: Partial<ServerMetadata>;
   logger?: Logger;
 }
+
+export type AgentGymDialect = 'webshop' | 'webarena';
 
 export interface RunningEnvServer {
   /** `http://host:port` (WS at `ws://host:port/ws`). */
@@ -164,10 +173,19 @@ export const startEnvServer = async (options: EnvServerOptions): Promise<Running
     }
     next();
   });
+  const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
+  // Before the JSON parser: a body that is not JSON is a JSON-RPC parse error there, not a 400.
+  app.use('/mcp', mcpRoutes({ manager, serverInfo: { name: metadata.name, version: metadata.version }, maxBodyBytes, logger }));
   // Every body is read as JSON whatever its content type (clients forget the header), up to the limit.
   app.use(express.json({ limit: options.maxBodyBytes ?? 256 * 1024, type: () => true, strict: false }));
   app.use(openEnvRoutes({ manager, metadata, availableActions: options.profile.availableActionsSchema, logger }));
-  app.use('/agentgym', agentGymRoutes({ manager, instructionText: (instruction) => options.profile.instructionText(instruction), defaultMode, logger }));
+  const taskOf = (taskId: string): Task | undefined => [...(options.real?.tasks() ?? []), ...(options.dream?.tasks() ?? [])].find((t) => t.task_id === taskId);
+  app.use(
+    '/agentgym',
+    options.agentGymDialect === 'webarena'
+      ? agentGymWebArenaRoutes({ manager, defaultMode, taskOf, logger })
+      : agentGymRoutes({ manager, instructionText: (instruction) => options.profile.instructionText(instruction), defaultMode, logger }),
+  );
   app.use((req: Request, res: Response) => {
     res.status(404).json({ detail: 'Not Found', message: `no route ${req.method} ${req.path}` });
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { httpStepSchema, wireActionSchema, wireObservationSchemaFor, wireResetSchema, wireStateSchema } from './wire-schemas.js';
+import { openEnvObservationSchemaFor } from './openenv-observation.js';
+import { httpStepSchema, wireActionSchema, wireResetSchema, wireStateSchema } from './wire-schemas.js';
 
 /** JSON Schema of a zod schema without the `$schema` key (OpenAPI 3.1 components embed them). */
 export const jsonSchema = (schema: z.ZodType): Record<string, unknown> => {
@@ -10,7 +11,7 @@ export const jsonSchema = (schema: z.ZodType): Record<string, unknown> => {
 /** GET /schema: the action, observation and state JSON Schemas, generated from the zod schemas. */
 export const schemaDocument = (availableActions: z.ZodType<Record<string, unknown>>): { action: Record<string, unknown>; observation: Record<string, unknown>; state: Record<string, unknown> } => ({
   action: jsonSchema(wireActionSchema),
-  observation: jsonSchema(wireObservationSchemaFor(availableActions)),
+  observation: jsonSchema(openEnvObservationSchemaFor(availableActions)),
   state: jsonSchema(wireStateSchema),
 });
 
@@ -24,13 +25,20 @@ const errors = {
   '422': json(ref('Error'), 'VALIDATION_ERROR: the message does not match its schema'),
   '503': json(ref('Error'), 'CAPACITY_REACHED (retry later) or FACTORY_ERROR'),
 };
+const responseModel = (description: string) => ({
+  type: 'object',
+  description,
+  properties: { observation: ref('Observation'), reward: { type: ['number', 'null'] }, done: { type: 'boolean' } },
+  required: ['observation', 'reward', 'done'],
+  additionalProperties: false,
+});
 const envIdx = [{ name: 'env_idx', in: 'query', required: true, schema: { type: 'integer', minimum: 0 } }];
 const agentGymGet = (summary: string, schema: unknown) => ({ get: { tags: ['AgentGym'], summary, parameters: envIdx, responses: { '200': json(schema, 'OK'), ...errors } } });
 const agentGymPost = (summary: string, body: unknown, schema: unknown) => ({
   post: { tags: ['AgentGym'], summary, requestBody: { content: { 'application/json': { schema: body } } }, responses: { '200': json(schema, 'OK'), ...errors } },
 });
 
-/** GET /openapi.json: what `openenv validate` reads (info.version, /reset, /step, /state). */
+/** GET /openapi.json: what `openenv validate` reads (info.version: the OpenEnv API version; /reset, /step, /state). */
 export const openApiDocument = (options: { version: string; title: string; description: string; availableActions: z.ZodType<Record<string, unknown>> }): Record<string, unknown> => ({
   openapi: '3.1.0',
   info: { title: options.title, version: options.version, description: options.description },
@@ -43,7 +51,7 @@ export const openApiDocument = (options: { version: string; title: string; descr
         tags: ['Environment Control'],
         summary: 'Start an episode (opens an HTTP session, or resets the one named by session_id)',
         requestBody: { content: { 'application/json': { schema: ref('ResetRequest') } } },
-        responses: { '200': json(ref('StepResponse'), 'First observation; metadata.session_id names the session'), ...errors },
+        responses: { '200': json(ref('ResetResponse'), 'First observation; observation.session_id names the session'), ...errors },
       },
     },
     '/step': {
@@ -70,6 +78,14 @@ export const openApiDocument = (options: { version: string; title: string; descr
         responses: { '200': json({ type: 'object', properties: { closed: { type: 'boolean' } } }, 'Closed'), ...errors },
       },
     },
+    '/mcp': {
+      post: {
+        tags: ['MCP'],
+        summary: 'MCP over JSON-RPC 2.0: initialize, tools/list, tools/call (reset, step, state, close), openenv/session/create|close',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { jsonrpc: { const: '2.0' }, method: { type: 'string' }, params: { type: 'object' }, id: { type: ['string', 'integer', 'null'] } }, required: ['jsonrpc', 'method'] } } } },
+        responses: { '200': json({ type: 'object', properties: { jsonrpc: { const: '2.0' }, id: {}, result: {}, error: { type: 'object' } }, required: ['jsonrpc', 'id'] }, 'JSON-RPC response (errors too)'), '202': { description: 'Notification accepted' } },
+      },
+    },
     '/agentgym/create': agentGymPost('Create an environment (real unless mode is "dream")', { type: 'object', properties: { mode: { enum: ['real', 'dream'] } } }, { type: 'integer' }),
     '/agentgym/reset': agentGymPost(
       'Reset to goal session_id (random when null)',
@@ -91,22 +107,20 @@ export const openApiDocument = (options: { version: string; title: string; descr
   components: {
     schemas: {
       Action: jsonSchema(wireActionSchema),
-      Observation: jsonSchema(wireObservationSchemaFor(options.availableActions)),
+      Observation: jsonSchema(openEnvObservationSchemaFor(options.availableActions)),
       State: jsonSchema(wireStateSchema),
       ResetRequest: jsonSchema(wireResetSchema),
       StepRequest: { ...jsonSchema(httpStepSchema), properties: { ...(jsonSchema(httpStepSchema)['properties'] as object), action: ref('Action') } },
-      StepResponse: {
+      // OpenEnv's ResetResponse and StepResponse forbid other keys: what a trainer needs is in the observation.
+      ResetResponse: responseModel('Initial observation; reward is null'),
+      StepResponse: responseModel('Observation after the action'),
+      AvailableActions: (jsonSchema(openEnvObservationSchemaFor(options.availableActions))['properties'] as Record<string, unknown>)['available_actions'],
+      Metadata: {
         type: 'object',
-        properties: {
-          observation: ref('Observation'),
-          reward: { type: ['number', 'null'] },
-          done: { type: 'boolean' },
-          metadata: { type: 'object', description: 'session_id, episode_id, step_count, truncated and the step info (latency_ms, reward_components, …)' },
-        },
-        required: ['observation', 'reward', 'done'],
+        properties: Object.fromEntries(['name', 'description', 'version', 'readme_content', 'author', 'documentation_url'].map((k) => [k, { type: k === 'name' || k === 'description' ? 'string' : ['string', 'null'] }])),
+        required: ['name', 'description'],
+        additionalProperties: false,
       },
-      AvailableActions: (jsonSchema(wireObservationSchemaFor(options.availableActions))['properties'] as Record<string, unknown>)['available_actions'],
-      Metadata: { type: 'object', properties: { name: { type: 'string' }, description: { type: 'string' }, version: { type: 'string' }, readme_content: { type: 'string' } }, required: ['name', 'description'] },
       Schemas: { type: 'object', properties: { action: { type: 'object' }, observation: { type: 'object' }, state: { type: 'object' } }, required: ['action', 'observation', 'state'] },
       Error: {
         type: 'object',

@@ -1,19 +1,24 @@
+import type { OpenEnvObservation } from './openenv-observation.js';
 import type { SessionReply } from './session-services.js';
 
-/**
- * OpenEnv's step/reset answer: `{observation, reward, done}` plus `metadata` (a field of
- * OpenEnv's StepResponse) carrying what a trainer may want beyond them: the session and episode
- * ids, whether the episode was truncated, and the step info (latency, reward components, model).
- */
-export const openEnvPayload = (reply: SessionReply, sessionId?: string): Record<string, unknown> => ({
-  observation: reply.observation,
+/** OpenEnv's reset/step answer (its ResetResponse/StepResponse): exactly `{observation, reward, done}`. */
+export interface OpenEnvPayload {
+  observation: OpenEnvObservation;
+  reward: number | null;
+  done: boolean;
+}
+
+/** The reply of a session shaped for OpenEnv: what OpenEnv would put in `metadata` is in the observation. */
+export const openEnvPayload = (reply: SessionReply, sessionId: string): OpenEnvPayload => ({
+  observation: {
+    ...reply.observation,
+    last_action_error: reply.observation.last_action_error ?? null,
+    truncated: reply.truncated,
+    episode_id: reply.episode_id,
+    session_id: sessionId,
+    step_count: reply.step_count,
+    info: reply.info === undefined ? null : { ...reply.info },
+  },
   reward: reply.reward,
   done: reply.done,
-  metadata: {
-    ...(sessionId === undefined ? {} : { session_id: sessionId }),
-    episode_id: reply.episode_id,
-    step_count: reply.step_count,
-    truncated: reply.truncated,
-    ...(reply.info === undefined ? {} : { info: reply.info }),
-  },
 });

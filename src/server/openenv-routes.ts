@@ -4,18 +4,24 @@ import { z } from 'zod';
 import { hasCode } from '../env/code-of.js';
 import { EnvNotResetError } from '../env/errors.js';
 import { openApiDocument, schemaDocument } from './openapi.js';
+import { OPENENV_API_VERSION } from './openenv-version.js';
 import { openEnvPayload } from './openenv-payload.js';
 import { parseWire } from './parse-wire.js';
+import { resetHttpSession } from './http-session-reset.js';
 import type { Session } from './session.js';
 import type { SessionManager } from './session-manager.js';
 import { httpErrorBody, toWireError } from './wire-error.js';
 import { httpStepSchema, wireActionSchema, wireResetSchema } from './wire-schemas.js';
 
+/** OpenEnv's EnvironmentMetadata (`GET /metadata`): no other keys, as its model forbids them. */
 export interface ServerMetadata {
   name: string;
   description: string;
+  /** The environment's version (this package's); the protocol's is `info.version` of /openapi.json. */
   version: string;
   readme_content?: string;
+  author?: string;
+  documentation_url?: string;
 }
 
 export interface OpenEnvRoutesOptions {
@@ -57,7 +63,7 @@ const sessionKeyOf = (req: Request, body: { session_id?: string | undefined }): 
 /**
  * OpenEnv's HTTP routes. OpenEnv's own HTTP reset/step are single-shot (a fresh env per request);
  * ours keep the env between calls: POST /reset opens an HTTP session (or resets the one named by
- * `session_id`) and answers its id in `metadata.session_id` and `X-Session-Id`; POST /step and
+ * `session_id`) and answers its id in `observation.session_id` and `X-Session-Id`; POST /step and
  * GET /state take it back. Multi-step episodes are better served over WS /ws.
  */
 export const openEnvRoutes = (options: OpenEnvRoutesOptions): Router => {
@@ -67,14 +73,16 @@ export const openEnvRoutes = (options: OpenEnvRoutesOptions): Router => {
   router.get('/health', (_req, res) => {
     res.json({ status: 'healthy' });
   });
+  const { name, description, version, readme_content, author, documentation_url } = options.metadata;
+  const metadata = { name, description, version, ...(readme_content === undefined ? {} : { readme_content }), ...(author === undefined ? {} : { author }), ...(documentation_url === undefined ? {} : { documentation_url }) };
   router.get('/metadata', (_req, res) => {
-    res.json(options.metadata);
+    res.json(metadata);
   });
   const schemas = schemaDocument(options.availableActions);
   router.get('/schema', (_req, res) => {
     res.json(schemas);
   });
-  const openapi = openApiDocument({ version: options.metadata.version, title: `${options.metadata.name} environment server`, description: options.metadata.description, availableActions: options.availableActions });
+  const openapi = openApiDocument({ version: OPENENV_API_VERSION, title: `${options.metadata.name} environment server`, description: options.metadata.description, availableActions: options.availableActions });
   router.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
@@ -83,18 +91,9 @@ export const openEnvRoutes = (options: OpenEnvRoutesOptions): Router => {
     '/reset',
     handler(logger, async (req, res) => {
       const request = parseWire(wireResetSchema, bodyOf(req), 'the reset request');
-      const key = sessionKeyOf(req, request);
-      const existing = key === undefined ? undefined : manager.byKey(key);
-      const session: Session = existing ?? manager.create('http');
-      try {
-        const reply = await session.reset(request, undefined);
-        res.setHeader('X-Session-Id', session.key);
-        res.json(openEnvPayload(reply, session.key));
-      } catch (error) {
-        // A session opened by this request and never started must not hold a slot until reaped.
-        if (!existing) await manager.close(session, 'closed', 'its first reset failed');
-        throw error;
-      }
+      const { session, payload } = await resetHttpSession(manager, request, sessionKeyOf(req, request));
+      res.setHeader('X-Session-Id', session.key);
+      res.json(payload);
     }),
   );
 
@@ -147,18 +146,6 @@ export const openEnvRoutes = (options: OpenEnvRoutesOptions): Router => {
       res.json({ closed: true });
     }),
   );
-
-  // OpenEnv's MCP endpoint (probed by `openenv validate`): this server exposes no MCP tools.
-  router.post('/mcp', (req, res) => {
-    const body = req.body as { id?: unknown; method?: unknown } | undefined;
-    const id = typeof body?.id === 'string' || typeof body?.id === 'number' ? body.id : null;
-    if (body?.method === 'tools/list') {
-      res.json({ jsonrpc: '2.0', id, result: { tools: [] } });
-      return;
-    }
-    const invalid = typeof body?.method !== 'string';
-    res.json({ jsonrpc: '2.0', id, error: invalid ? { code: -32600, message: 'Invalid Request' } : { code: -32601, message: 'Method not found: this environment has no MCP tools; use /ws or /reset and /step' } });
-  });
 
   return router;
 };

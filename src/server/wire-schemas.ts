@@ -9,14 +9,21 @@ export const MAX_THOUGHT_CHARS = 65_536;
 export const MAX_REPLAY_ACTIONS = 200;
 
 /**
+ * An optional field that also takes `null`, read as absent: OpenEnv's types declare these fields
+ * `Optional[...] = None`, so typed Python clients send `null` for every one they leave unset
+ * (`model_dump()`). The JSON Schema (input) says `anyOf [T, null]`.
+ */
+export const optionalOrNull = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined).optional();
+
+/**
  * The action message, validated strictly (unknown fields rejected, as OpenEnv's `Action` does).
  * `metadata` is accepted because OpenEnv's `Action` base class declares it: typed Python clients
  * send `"metadata": {}` with every action.
  */
 export const wireActionSchema = z.strictObject({
   action_str: z.string().max(MAX_ACTION_CHARS).describe("An action in the site's own grammar, e.g. search[red shoes] or click[Buy Now]"),
-  thought: z.string().max(MAX_THOUGHT_CHARS).optional().describe('The reasoning that led to the action; logged with the transition'),
-  metadata: z.record(z.string(), z.unknown()).optional().describe("OpenEnv's Action.metadata; ignored"),
+  thought: optionalOrNull(z.string().max(MAX_THOUGHT_CHARS)).describe('The reasoning that led to the action; logged with the transition'),
+  metadata: optionalOrNull(z.record(z.string(), z.unknown())).describe("OpenEnv's Action.metadata; ignored"),
 });
 
 /** A recorded state a replayed action should reproduce: its text (and URL when it was real). */
@@ -27,14 +34,14 @@ export const replayStateSchema = z.union([z.string(), z.object({ text: z.string(
  * arguments it accepts.
  */
 export const wireResetSchema = z.object({
-  seed: z.number().int().nonnegative().optional().describe('Picks the task when task_id is absent (reproducible rollouts)'),
-  episode_id: z.string().min(1).max(255).optional().describe('Episode id recorded in the run directory (default: generated)'),
-  task_id: z.union([z.string().min(1).max(255), z.number().int().nonnegative()]).optional().describe('Task id; for WebShop the goal index'),
-  mode: z.enum(['real', 'dream']).optional().describe('real (a live site, counted in the budget) or dream (the experience model); default real when offered'),
-  instruction: z.string().max(MAX_THOUGHT_CHARS).optional().describe('Dream only: the instruction of a task the dream task set does not know'),
-  replay_actions: z.array(z.string().max(MAX_ACTION_CHARS)).max(MAX_REPLAY_ACTIONS).optional().describe('Actions replayed after the reset (each one a logged step)'),
-  replay_states: z.array(replayStateSchema).max(MAX_REPLAY_ACTIONS).optional().describe('The recorded states replay_actions should reproduce, one per action'),
-  session_id: z.string().min(1).max(255).optional().describe('HTTP only: reset this HTTP session instead of opening a new one'),
+  seed: optionalOrNull(z.number().int().nonnegative()).describe('Picks the task when task_id is absent (reproducible rollouts)'),
+  episode_id: optionalOrNull(z.string().min(1).max(255)).describe('Episode id recorded in the run directory (default: generated)'),
+  task_id: optionalOrNull(z.union([z.string().min(1).max(255), z.number().int().nonnegative()])).describe('Task id; for WebShop the goal index'),
+  mode: optionalOrNull(z.enum(['real', 'dream'])).describe('real (a live site, counted in the budget) or dream (the experience model); default real when offered'),
+  instruction: optionalOrNull(z.string().max(MAX_THOUGHT_CHARS)).describe('Dream only: the instruction of a task the dream task set does not know'),
+  replay_actions: optionalOrNull(z.array(z.string().max(MAX_ACTION_CHARS)).max(MAX_REPLAY_ACTIONS)).describe('Actions replayed after the reset (each one a logged step)'),
+  replay_states: optionalOrNull(z.array(replayStateSchema).max(MAX_REPLAY_ACTIONS)).describe('The recorded states replay_actions should reproduce, one per action'),
+  session_id: optionalOrNull(z.string().min(1).max(255)).describe('HTTP only: reset this HTTP session instead of opening a new one'),
 });
 
 /** What a replay did, reported in the observation when replay_actions were given. */
@@ -78,9 +85,9 @@ export const wsCloseMessageSchema = z.strictObject({ type: z.literal('close') })
 /** HTTP `POST /step` body (OpenEnv's StepRequest: extra keys allowed, the action strict). */
 export const httpStepSchema = z.object({
   action: z.unknown(),
-  timeout_s: z.number().positive().max(3_600).optional(),
-  request_id: z.string().max(255).optional(),
-  session_id: z.string().min(1).max(255).optional(),
+  timeout_s: optionalOrNull(z.number().positive().max(3_600)),
+  request_id: optionalOrNull(z.string().max(255)),
+  session_id: optionalOrNull(z.string().min(1).max(255)),
 });
 
 export type WireAction = z.infer<typeof wireActionSchema>;

@@ -106,7 +106,7 @@ export const serveWsConnection = (socket: WebSocket, options: WsConnectionOption
           const request = parseWire(wireResetSchema, envelope.data ?? {}, 'the reset data');
           if (!session || session.isClosed) session = manager.create('ws');
           const reply = await session.reset(request);
-          send({ type: 'observation', data: openEnvPayload(reply) });
+          send({ type: 'observation', data: openEnvPayload(reply, session.key) });
           return;
         }
         case 'step': {
@@ -114,7 +114,7 @@ export const serveWsConnection = (socket: WebSocket, options: WsConnectionOption
           const action = parseWire(wireActionSchema, envelope.data, 'the action');
           const live = current();
           if (!live) throw new EnvNotResetError('no episode to step: send a reset first');
-          send({ type: 'observation', data: openEnvPayload(await live.step(action)) });
+          send({ type: 'observation', data: openEnvPayload(await live.step(action), live.key) });
           return;
         }
         case 'state': {

@@ -48,7 +48,8 @@ export const wsFuzzCase = (random: Random, maxMessageBytes: number): FuzzCase =>
       () => ({ type: 'step', data: pick(random, nonObjects(random)) }),
       () => ({ type: 'step', data: { action_str: 'search[x]', [word(random)]: 1 } }),
       () => ({ type: 'step', data: { action: 'search[x]' } }),
-      () => ({ type: 'step', data: { action_str: 'click[x]', thought: pick(random, nonStrings(random)) } }),
+      // null is not among them: OpenEnv's Optional fields take it (an unset thought).
+      () => ({ type: 'step', data: { action_str: 'click[x]', thought: pick(random, nonStrings(random).filter((v) => v !== null)) } }),
       () => ({ type: 'step', data: { action_str: 'x' }, [word(random)]: true }),
       () => ({ type: 'reset', data: { seed: pick(random, ['x', -1, 1.5, true]) } }),
       () => ({ type: 'reset', data: { task_id: pick(random, [{}, [], -3, true, '']) } }),

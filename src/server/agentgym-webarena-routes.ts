@@ -1,0 +1,154 @@
+import { Router, type Request } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { hasCode } from '../env/code-of.js';
+import type { Task } from '../protocol/index.js';
+import { agentGymWebArenaPrompt, describePreviousAction, firstFencedAction } from './agentgym-webarena-prompt.js';
+import { handler } from './openenv-routes.js';
+import { parseWire } from './parse-wire.js';
+import type { Session } from './session.js';
+import type { SessionManager } from './session-manager.js';
+import { MAX_THOUGHT_CHARS } from './wire-schemas.js';
+
+export interface AgentGymWebArenaRoutesOptions {
+  manager: SessionManager;
+  /** Mode of environments whose create names none. */
+  defaultMode: 'real' | 'dream';
+  /** A task by id (for the `sites` a reset answers), when the server knows it. */
+  taskOf: (taskId: string) => Task | undefined;
+  logger: Logger;
+}
+
+const envIdxSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,15}$/)]);
+const modeSchema = z.enum(['real', 'dream']).optional();
+const createSchema = z.object({ mode: modeSchema });
+// agentenv-webarena's client sends {seed: 0, idx}; idx is the task config's id.
+const resetSchema = z.object({ env_idx: envIdxSchema, seed: z.number().int().nonnegative().nullish(), idx: z.union([z.number().int().nonnegative(), z.string().min(1).max(255)]).nullish(), mode: modeSchema });
+// The action is the model's whole turn (the server extracts the fenced action), so only the body limit bounds it.
+const stepSchema = z.object({ env_idx: envIdxSchema, action: z.string() });
+const closeSchema = z.object({ env_idx: envIdxSchema });
+const querySchema = z.object({ env_idx: z.string().regex(/^\d{1,15}$/, 'env_idx must be an integer') });
+
+const bodyOf = (req: Request): unknown => (req.body === undefined ? {} : req.body);
+
+/**
+ * AgentGym's WebArena environment-server routes with agentenv-webarena's shapes, so its
+ * `WebarenaEnvClient(env_server_base="http://host:port/agentgym")` works unchanged:
+ * `POST /create` → `{"env_idx"}`, `POST /reset {env_idx, seed, idx}` → `{observation, sites,
+ * object}`, `POST /step {env_idx, action}` (the model's whole turn; the first ```-fenced block is
+ * the action) → `{observation, reward, terminated, truncated, info}` with the observation as
+ * WebArena's prompt text, `GET /observation`, `GET /observation_metadata`, `POST /close` →
+ * `{"closed": "closed"}`, `GET /list_envs`, `GET /`.
+ */
+export const agentGymWebArenaRoutes = (options: AgentGymWebArenaRoutesOptions): Router => {
+  const { manager, logger } = options;
+  const router = Router();
+  const session = (idx: string | number): Session => manager.byId(Number(idx), 'agentgym');
+  const fromQuery = (req: Request): Session => session(parseWire(querySchema, req.query, 'the query').env_idx);
+  // What WebArena's history says of each environment's last action (none before the first step).
+  const previous = new WeakMap<Session, string>();
+  const prompt = (target: Session): string => {
+    const observation = target.observation();
+    return agentGymWebArenaPrompt({ tree: observation.text, url: observation.url ?? '', objective: observation.instruction, previousAction: previous.get(target) ?? 'None' });
+  };
+
+  router.get('/', (_req, res) => {
+    res.json('ok');
+  });
+  router.get('/list_envs', (_req, res) => {
+    res.json(manager.list('agentgym').map((s) => s.id));
+  });
+  router.post(
+    '/create',
+    handler(logger, (req, res) => {
+      const { mode } = parseWire(createSchema, bodyOf(req) ?? {}, 'the create request');
+      const created = manager.create('agentgym');
+      created.preferredMode = mode ?? options.defaultMode;
+      res.json({ env_idx: created.id });
+    }),
+  );
+  router.post(
+    '/reset',
+    handler(logger, async (req, res) => {
+      const body = parseWire(resetSchema, bodyOf(req), 'the reset request');
+      const target = session(body.env_idx);
+      try {
+        const reply = await target.reset({
+          ...(body.idx === null || body.idx === undefined ? {} : { task_id: body.idx }),
+          ...(body.seed === null || body.seed === undefined || (body.idx !== null && body.idx !== undefined) ? {} : { seed: body.seed }),
+          ...(body.mode === undefined ? {} : { mode: body.mode }),
+        });
+        previous.delete(target);
+        const task = options.taskOf((await target.state()).task_id ?? '');
+        const sites = task?.config?.['sites'];
+        res.json({ observation: reply.observation.text, sites: Array.isArray(sites) ? sites : [], object: reply.observation.instruction });
+      } catch (error) {
+        // agentenv-webarena answers a reset that timed out this way; its client raises TimeoutError on it.
+        if (!hasCode(error, 'STEP_TIMEOUT', 'EPISODE_TIMEOUT')) throw error;
+        logger.warn({ env_idx: body.env_idx }, 'AgentGym WebArena reset timed out');
+        res.json({ observation: 'TimeoutError', sites: 'Error', object: 'Error', message: error instanceof Error ? error.message : String(error) });
+      }
+    }),
+  );
+  router.post(
+    '/step',
+    handler(logger, async (req, res) => {
+      const body = parseWire(stepSchema, bodyOf(req), 'the step request');
+      const target = session(body.env_idx);
+      const before = target.observation().text;
+      // The fenced action is what the site acts on and the run directory records; the turn is its thought.
+      const action = firstFencedAction(body.action) ?? body.action;
+      const reply = await target.step({ action_str: action, thought: body.action.slice(0, MAX_THOUGHT_CHARS) });
+      previous.set(target, describePreviousAction(body.action, before, reply.observation.last_action_error ?? null));
+      res.json({
+        observation: prompt(target),
+        reward: reply.reward ?? 0,
+        terminated: reply.done && !reply.truncated,
+        truncated: reply.truncated,
+        info: { url: reply.observation.url ?? null, fail_error: reply.observation.last_action_error ?? '', episode_id: reply.episode_id, step_count: reply.step_count, source: reply.observation.source, ...(reply.info ?? {}) },
+      });
+    }),
+  );
+  router.get(
+    '/observation',
+    handler(logger, (req, res) => {
+      res.json(prompt(fromQuery(req)));
+    }),
+  );
+  router.get(
+    '/observation_metadata',
+    handler(logger, (req, res) => {
+      const observation = fromQuery(req).observation();
+      // WebArena's text metadata is keyed by element id; this server knows each element's tree line.
+      const nodes = Object.fromEntries(
+        observation.text
+          .split('\n')
+          .map((line) => line.replace(/^\t+/, ''))
+          .map((line) => [/^\[([^\]]+)\] /.exec(line)?.[1], line] as const)
+          .filter((entry): entry is readonly [string, string] => entry[0] !== undefined)
+          .map(([id, line]) => [id, { text: line }]),
+      );
+      res.json({ text: { obs_nodes_info: nodes }, image: {} });
+    }),
+  );
+  router.post(
+    '/close',
+    handler(logger, async (req, res) => {
+      const { env_idx } = parseWire(closeSchema, bodyOf(req), 'the close request');
+      let target: Session;
+      try {
+        target = session(env_idx);
+      } catch (error) {
+        // As agentenv-webarena: a close that cannot be done is answered (200) with what went wrong.
+        if (hasCode(error, 'SESSION_CLOSED', 'SESSION_NOT_FOUND')) {
+          res.json({ closed: `Close Env ${env_idx} Error: ${error instanceof Error ? error.message : String(error)}` });
+          return;
+        }
+        throw error;
+      }
+      await manager.close(target, 'closed', 'closed by the client');
+      res.json({ closed: 'closed' });
+    }),
+  );
+  return router;
+};
