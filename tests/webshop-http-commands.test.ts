@@ -27,7 +27,7 @@ describe('serve and fidelity with --transport http', () => {
     try {
       const reset = await http(`${served.url}/reset`, { body: { task_id: 1500 } });
       expect(reset).toMatchObject({ status: 200, body: { observation: { source: 'real', page_type: 'search' } } });
-      const sessionId = (reset.body as { metadata: { session_id: string } }).metadata.session_id;
+      const sessionId = (reset.body as { observation: { session_id: string } }).observation.session_id;
       const search = await http(`${served.url}/step`, { body: { action: { action_str: 'search[hair extensions]' }, session_id: sessionId } });
       expect(search).toMatchObject({ status: 200, body: { observation: { source: 'real', page_type: 'results' } } });
       const clickables = (search.body as { observation: { available_actions: { clickables: string[] } } }).observation.available_actions.clickables;
