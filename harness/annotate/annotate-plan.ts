@@ -13,7 +13,7 @@ import type { EnvName, SiteProfile } from '../../src/protocol/index.js';
 import { maskedCommandLine, manifestVersions } from '../run-plan/run-manifest.js';
 import { createAnnotateProgress } from './annotate-progress.js';
 import type { AnnotationItem } from './annotation-item.js';
-import { openAnnotationDirectory, type AnnotationDirectory } from './annotation-directory.js';
+import { openAnnotationDirectory } from './annotation-directory.js';
 import type { AnnotationKind, AnnotationLine, AnnotationManifest } from './annotation-line.js';
 import { loadAnnotationTemplates } from './annotation-prompts.js';
 import { readAnnotationSources, sourceEntry, type AnnotationSource } from './annotation-sources.js';
@@ -137,12 +137,13 @@ export const executeAnnotatePlan = async (options: AnnotatePlanOptions, logger: 
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
   const sources = await readAnnotationSources(options.from);
-  const { items, close } = await buildItems(options, sources, templates);
-  let directory: AnnotationDirectory | undefined;
+  const dir = await openAnnotationDirectory(options.out, options.resume ?? false);
+  let close = (): void => undefined;
   try {
-    directory = await openAnnotationDirectory(options.out, options.resume ?? false);
-    const dir = directory;
     if (dir.previous) checkResumable(dir.previous, options.kind, model, templates.hashes, dir.dir);
+    const built = await buildItems(options, sources, templates);
+    const { items } = built;
+    close = built.close;
     const lines: AnnotationLine[] = [...dir.earlier];
     const finished = new Set(lines.map((l) => l.item_id));
     const todo = items.filter((item) => !finished.has(item.id));
@@ -238,6 +239,6 @@ export const executeAnnotatePlan = async (options: AnnotatePlanOptions, logger: 
     return { dir: dir.dir, planned: items.length, counts: countsOf(lines), unasked, written, ...(stopped === undefined ? {} : { stopped }) };
   } finally {
     close();
-    await directory?.close();
+    await dir.close();
   }
 };

@@ -23,7 +23,7 @@ export const ANNOTATION_TEMPLATE_FIELDS = {
     'reasoning-reask.md': ['reason', 'answer_format'],
   },
   reflection: {
-    'reflection-system.md': ['site_system', 'state_format', 'answer_format', 'env'],
+    'reflection-system.md': ['site', 'state_format', 'answer_format', 'env'],
     'reflection-user.md': [
       'item_id', 'instruction', 'state', 'page_type', 'available_actions', 'expert_action', 'expert_next_state',
       'expert_reward', 'expert_done', 'alternatives', 'alternative_count',

@@ -23,7 +23,7 @@ export const reflectionMessages = (templates: AnnotationTemplates, input: Reflec
     )
     .join('\n');
   const system = fillTemplate(templateText(templates, 'reflection-system.md'), {
-    site_system: input.profile.prompts.system,
+    site: input.profile.prompts.policySite,
     state_format: input.profile.prompts.stateFormat,
     answer_format: REFLECTION_ANSWER_FORMAT,
     env: input.profile.env,
