@@ -56,7 +56,7 @@ const runAnnotateCommand = async (flags: AnnotateFlags): Promise<void> => {
   );
   const { counts } = outcome;
   console.log(`${flags.kind}: ${counts.items}/${outcome.planned} items annotated (${counts.ok} ok, ${counts.failed} failed); ${outcome.written} written by this run`);
-  if (outcome.unasked > 0) console.log(`${outcome.unasked} items not asked${outcome.stopped ? ` (${outcome.stopped})` : ''}: --resume asks them`);
+  if (outcome.unasked > 0) console.log(`${outcome.unasked} item${outcome.unasked === 1 ? '' : 's'} not asked${outcome.stopped ? ` (${outcome.stopped})` : ''}: --resume asks them`);
   console.log(`annotation directory: ${outcome.dir}`);
   if (outcome.stopped === 'interrupted') process.exitCode = 130;
 };

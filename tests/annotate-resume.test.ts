@@ -97,6 +97,32 @@ describe('dreambridge annotate --resume', () => {
     expect(llm.requests.length).toBe(seen);
   }, 180_000);
 
+  it('an item whose teacher request fails is left unwritten for --resume while the run goes on; a teacher that never answers is MODEL_REQUEST_FAILED', async () => {
+    const failing = idOf(transitions[2]!);
+    const escaped = failing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const down = await startLlm({ defaultReply: good, rules: [{ match: new RegExp(`<transition id="${escaped}">`), status: 500, retryAfterMs: 0 }] });
+    const out = join(tmp('annotate-request-failure'), 'ann');
+    const args = (url: string): string[] => ['annotate', '--kind', 'reasoning', '--teacher', 'openai:teacher', '--teacher-base-url', url, '--from', seeds, '--out', out];
+    const first = await runCli(args(down.url));
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('1 item not asked: --resume asks them');
+    expect(readLines(out).map((l) => l.item_id)).not.toContain(failing);
+    expect(readLines(out)).toHaveLength(transitions.length - 1);
+    // The client's own retries (2) of the one request, then the item is given up for this run.
+    expect(chats(down.requests).filter((r) => itemIdOf(r) === failing)).toHaveLength(3);
+    expect(annotationManifestSchema.parse(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')))).toMatchObject({ complete: false, counts: { unasked: 1 } });
+
+    const up = await startLlm({ defaultReply: good });
+    const resumed = await runCli([...args(up.url), '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(chats(up.requests).map(itemIdOf)).toEqual([failing]);
+    expect(readLines(out).at(-1)).toMatchObject({ item_id: failing, status: 'ok' });
+
+    const nobody = await runCli(['annotate', '--kind', 'reasoning', '--teacher', 'openai:teacher', '--teacher-base-url', 'http://127.0.0.1:1/v1', '--from', seeds, '--out', join(tmp('annotate-down'), 'ann')]);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toMatch(/error MODEL_REQUEST_FAILED: no item could be annotated: 5 teacher requests in a row failed/);
+  }, 180_000);
+
   it('refuses to write into a used directory without --resume, or to resume with another teacher or other prompts', async () => {
     const llm = await startLlm({ defaultReply: good });
     const out = join(tmp('annotate-refuse'), 'ann');
