@@ -123,6 +123,23 @@ describe('dreambridge annotate --resume', () => {
     expect(nobody.stderr).toMatch(/error MODEL_REQUEST_FAILED: no item could be annotated: 5 teacher requests in a row failed/);
   }, 180_000);
 
+  it('SIGINT stops cleanly: finished items kept, the manifest says interrupted, exit 130', async () => {
+    const llm = await startLlm({ defaultReply: good, delayMs: 400 });
+    const out = join(tmp('annotate-sigint'), 'ann');
+    const args = ['annotate', '--kind', 'reasoning', '--teacher', 'openai:teacher', '--teacher-base-url', llm.url, '--from', seeds, '--out', out, '--concurrency', '1'];
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: projectRoot, env: { ...process.env, DREAMBRIDGE_LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (rawLines(out).length < 2 && Date.now() < deadline) await sleep(25);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const lines = readLines(out);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.length).toBeLessThan(transitions.length);
+    const manifest = annotationManifestSchema.parse(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')));
+    expect(manifest).toMatchObject({ complete: false, stopped: 'interrupted', counts: { items: lines.length, unasked: transitions.length - lines.length } });
+  }, 120_000);
+
   it('refuses to write into a used directory without --resume, or to resume with another teacher or other prompts', async () => {
     const llm = await startLlm({ defaultReply: good });
     const out = join(tmp('annotate-refuse'), 'ann');

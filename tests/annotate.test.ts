@@ -196,5 +196,25 @@ describe('dreambridge annotate --kind reflection', () => {
     expect(manifest).toMatchObject({ annotation_kind: 'reflection', teacher: { model: 'teacher-2' }, counts: { items: states.size, ok: states.size, failed: 0 } });
     expect(Object.keys(manifest.prompt_hashes).sort()).toEqual(['reflection-alternative.md', 'reflection-reask.md', 'reflection-system.md', 'reflection-user.md']);
     expect(manifest.sources[0]).toMatchObject({ run_dir: branched, manifest_sha256: sha256(join(branched, 'manifest.json')) });
+
+    // Reasoning over the same branch directory: an alternative's history is the expert's prefix, and
+    // retrieval leaves out the expert episode and every alternative branched from it.
+    const teacher = await startLlm({ defaultReply: goodReasoning });
+    const reasoned = join(tmp('annotate-branch-reasoning'), 'ann');
+    const reasoning = await runCli(['annotate', '--kind', 'reasoning', '--teacher', 'openai:teacher-1', '--teacher-base-url', teacher.url, '--from', branched, '--out', reasoned]);
+    expect(reasoning.code, reasoning.stderr).toBe(0);
+    expect(readLines(reasoned)).toHaveLength(transitions.length);
+    for (const alt of alternatives) {
+      const { of_episode: expertEpisode, of_step: step } = branchOf(alt)!;
+      const line = readLines(reasoned).find((l) => l.item_id === idOf(alt))!;
+      const prompt = firstUser(chats(teacher.requests).find((r) => itemIdOf(r) === idOf(alt))!);
+      expect(prompt).toContain(`<history steps="${Math.min(step, 4)}">`);
+      for (const s of transitions.filter((t) => !branchOf(t) && t.episode_id === expertEpisode && t.step < step)) expect(prompt).toContain(`action: ${s.action}`);
+      expect(line.retrieved?.length).toBeGreaterThan(0);
+      for (const id of line.retrieved ?? []) {
+        const shown = transitions.find((t) => idOf(t) === id)!;
+        expect(shown.episode_id === expertEpisode || branchOf(shown)?.of_episode === expertEpisode, `${id} shown for ${line.item_id}`).toBe(false);
+      }
+    }
   }, 300_000);
 });
