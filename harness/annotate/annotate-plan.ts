@@ -1,26 +1,23 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { EXPERIENCE_MODEL_DEFAULTS } from '../../src/dream/openai-experience-model.js';
-import { createBufferRetrieve } from '../../src/dream/buffer-retrieve.js';
-import type { Retrieve } from '../../src/dream/retrieval-experience-model.js';
 import { codeOf } from '../../src/env/code-of.js';
 import { withDeadline } from '../../src/env/deadline.js';
-import { ConfigInvalidError, ModelRequestFailedError } from '../../src/env/errors.js';
+import { ModelRequestFailedError } from '../../src/env/errors.js';
 import { ConcurrencyLimiter } from '../../src/llm/concurrency-limiter.js';
 import { createOpenAIRoleClient } from '../../src/llm/openai-client.js';
-import { openAIModelOf, requireOpenAIModel } from '../../src/llm/openai-model-flag.js';
+import { requireOpenAIModel } from '../../src/llm/openai-model-flag.js';
 import type { EnvName, SiteProfile } from '../../src/protocol/index.js';
 import { maskedCommandLine, manifestVersions } from '../run-plan/run-manifest.js';
 import { createAnnotateProgress } from './annotate-progress.js';
-import type { AnnotationItem } from './annotation-item.js';
 import { openAnnotationDirectory } from './annotation-directory.js';
 import type { AnnotationKind, AnnotationLine, AnnotationManifest } from './annotation-line.js';
+import { checkResumable, countsOf, sumUsage } from './annotation-manifest.js';
+import { buildAnnotationItems } from './build-annotation-items.js';
 import { loadAnnotationTemplates } from './annotation-prompts.js';
-import { readAnnotationSources, sourceEntry, type AnnotationSource } from './annotation-sources.js';
+import { readAnnotationSources, sourceEntry } from './annotation-sources.js';
 import { ANNOTATE_DEFAULTS } from './annotate-defaults.js';
 import { askTeacher, type TeacherSettings } from './ask-teacher.js';
-import { reasoningBuffers, reasoningItems } from './reasoning-items.js';
-import { reflectionItems } from './reflection-items.js';
 
 /** Everything `dreambridge annotate` is built from (defaults in `ANNOTATE_DEFAULTS`, the command's --help and the README). */
 export interface AnnotatePlanOptions {
@@ -69,55 +66,6 @@ export interface AnnotateOutcome {
   stopped?: string;
 }
 
-const sumUsage = (lines: readonly AnnotationLine[]): { prompt_tokens: number; completion_tokens: number } => ({
-  prompt_tokens: lines.reduce((n, l) => n + l.usage.prompt_tokens, 0),
-  completion_tokens: lines.reduce((n, l) => n + l.usage.completion_tokens, 0),
-});
-
-const countsOf = (lines: readonly AnnotationLine[]): AnnotateOutcome['counts'] => ({
-  items: lines.length,
-  ok: lines.filter((l) => l.status === 'ok').length,
-  failed: lines.filter((l) => l.status === 'failed').length,
-});
-
-/** A resumed directory must have been written with the same kind, teacher and prompts: one manifest describes every line. */
-const checkResumable = (previous: AnnotationManifest, kind: AnnotationKind, model: string, hashes: Record<string, string>, dir: string): void => {
-  if (previous.annotation_kind !== kind) throw new ConfigInvalidError(`--resume: ${dir} holds ${previous.annotation_kind} annotations, not ${kind}`);
-  if (previous.teacher.model !== model) throw new ConfigInvalidError(`--resume: ${dir} was annotated by ${previous.teacher.model}, not ${model} (use another --out)`);
-  const changed = Object.keys({ ...previous.prompt_hashes, ...hashes }).filter((name) => previous.prompt_hashes[name] !== hashes[name]);
-  if (changed.length > 0) throw new ConfigInvalidError(`--resume: the prompt templates changed since ${dir} was started (${changed.join(', ')}); use another --out`);
-};
-
-const buildItems = async (options: AnnotatePlanOptions, sources: readonly AnnotationSource[], templates: ReturnType<typeof loadAnnotationTemplates>): Promise<{ items: AnnotationItem[]; close: () => void }> => {
-  const envs = [...new Set(sources.flatMap((s) => s.transitions.map((t) => t.env)))];
-  const profiles = new Map<EnvName, SiteProfile>();
-  for (const env of envs) profiles.set(env, await options.profileFor(env));
-  const profileFor = (env: EnvName): SiteProfile => profiles.get(env) as SiteProfile;
-  if (options.kind === 'reflection') return { items: reflectionItems({ sources, templates, profileFor }), close: () => undefined };
-
-  const embedFlag = options.embed ?? 'hashed';
-  const embedModel = openAIModelOf('--embed', embedFlag);
-  if (embedModel === undefined && embedFlag !== 'hashed') throw new ConfigInvalidError(`--embed ${embedFlag}: expected hashed or openai:NAME`);
-  const { buffers, groupSizes, groupOf } = reasoningBuffers(sources);
-  const retrievers = new Map<EnvName, Retrieve>();
-  const unsubscribes: Array<() => void> = [];
-  for (const [env, buffer] of buffers) {
-    const built = await createBufferRetrieve({ profile: profileFor(env), buffer, embedModel, embedBaseUrl: options.embedBaseUrl });
-    retrievers.set(env, built.retrieve);
-    unsubscribes.push(built.unsubscribe);
-  }
-  const items = reasoningItems(
-    {
-      sources, templates, profileFor, retrieveFor: (env) => retrievers.get(env) ?? (() => []),
-      historyLength: options.historyLength ?? ANNOTATE_DEFAULTS.historyLength, k: options.k ?? ANNOTATE_DEFAULTS.k,
-      maxContextStateChars: EXPERIENCE_MODEL_DEFAULTS.maxContextStateChars,
-    },
-    { groupSizes, groupOf },
-  );
-  if (items.length === 0) throw new ConfigInvalidError(`--from ${sources.map((s) => s.runDir).join(' ')}: no real transitions to annotate`);
-  return { items, close: () => unsubscribes.forEach((u) => u()) };
-};
-
 /**
  * Teacher annotation of recorded real data: every item (a real transition for `reasoning`, an
  * expert state with branches for `reflection`) asked once, checked, re-asked up to `maxReasks`
@@ -141,7 +89,7 @@ export const executeAnnotatePlan = async (options: AnnotatePlanOptions, logger: 
   let close = (): void => undefined;
   try {
     if (dir.previous) checkResumable(dir.previous, options.kind, model, templates.hashes, dir.dir);
-    const built = await buildItems(options, sources, templates);
+    const built = await buildAnnotationItems(options, sources, templates);
     const { items } = built;
     close = built.close;
     const lines: AnnotationLine[] = [...dir.earlier];
