@@ -36,6 +36,8 @@ describe('the teacher answer checks', () => {
   it('reads the rewards a reasoning states, and only those', () => {
     expect(statedRewards('The reward is 0 because nothing was bought; a later reward of 1 needs a purchase. reward: 0.5, reward = 2')).toEqual([0, 1, 0.5, 2]);
     expect(statedRewards('No reward yet. The page shows 50 results.')).toEqual([]);
+    // A hypothetical is not a claim about this step.
+    expect(statedRewards('The reward would be 1 only after a matching purchase; a reward of 50% is not a score.')).toEqual([]);
   });
 
   it('accepts a closed, non-empty reflection and refuses anything else', () => {

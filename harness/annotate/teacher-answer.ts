@@ -38,7 +38,7 @@ export const formatReward = (r: number): string => (Number.isInteger(r) ? String
 
 /** Numbers the text states as "the reward": `reward is 1`, `reward of 0.5`, `reward = 0`, `reward: 1.0`. */
 export const statedRewards = (text: string): number[] =>
-  [...text.matchAll(/\breward\s*(?:is|of|=|:|equals|will be|would be|becomes|stays|remains)\s*(-?\d+(?:\.\d+)?)(?![\d.]*\s*%)/gi)].map((m) => Number(m[1]));
+  [...text.matchAll(/\breward\s*(?:is|of|=|:|equals|will be|becomes|stays|remains)\s*(-?\d+(?:\.\d+)?)(?![\d.]*\s*%)/gi)].map((m) => Number(m[1]));
 
 /**
  * A reasoning answer is used when: (1) it has a closed `<reasoning>` section, (2) that section is
