@@ -97,6 +97,21 @@ describe('dreambridge annotate --kind reasoning', () => {
     expect(manifest.versions['dreambridge']).toMatch(/^\d+\.\d+\.\d+/);
   }, 120_000);
 
+  it('retrieves through an embeddings endpoint with --embed openai:NAME, as the experience model can, still never from the annotated episode', async () => {
+    const llm = await startLlm({ defaultReply: goodReasoning });
+    const out = join(tmp('annotate-embed'), 'ann');
+    const result = await runCli(['annotate', '--kind', 'reasoning', '--teacher', 'openai:teacher-1', '--teacher-base-url', llm.url, '--embed', 'openai:emb', '--embed-base-url', llm.url, '--from', seeds, '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(llm.requests.filter((r) => r.route === 'embeddings').length).toBeGreaterThan(0);
+    const lines = readLines(out);
+    expect(lines).toHaveLength(seedTransitions.length);
+    for (const line of lines) {
+      expect(line.retrieved?.length).toBeGreaterThan(0);
+      for (const id of line.retrieved ?? []) expect(id.startsWith(`${line.source.run_id}/${line.source.episode_id}/`)).toBe(false);
+    }
+    expect(readManifest(out).options).toMatchObject({ embed: 'openai:emb' });
+  }, 120_000);
+
   it('re-asks a garbage or reward-contradicting answer with the reason, then records an item that never answers well as failed with every raw text', async () => {
     const [garbage, contradicting, recovering] = [seedTransitions[0]!, seedTransitions[1]!, seedTransitions[2]!].map(idOf);
     const junk = (n: number): string => `I think the page changes somehow (attempt ${n}).`;
