@@ -55,7 +55,7 @@ describe('the teacher prompt templates', () => {
     const built = loadAnnotationTemplates('reasoning');
     expect(Object.keys(built.hashes).sort()).toEqual(['reasoning-demonstration.md', 'reasoning-history-step.md', 'reasoning-reask.md', 'reasoning-system.md', 'reasoning-user.md']);
     const file = new URL('../harness/annotate/prompts/reasoning-user.md', import.meta.url);
-    expect(built.hashes['reasoning-user.md']).toBe(createHash('sha256').update(readFileSync(file, 'utf8').replace(/\n$/, '')).digest('hex'));
+    expect(built.hashes['reasoning-user.md']).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
     const dir = mkdtempSync(join(tmpdir(), 'dreambridge-annotate-prompts-'));
     writeFileSync(join(dir, 'reflection-alternative.md'), 'alt {{index}}: {{action}} → {{next_state}}\n');
     const reflection = loadAnnotationTemplates('reflection', dir);

@@ -39,14 +39,14 @@ export interface AnnotationTemplates {
   readonly text: Readonly<Record<string, string>>;
   /** 'built-in' or the overriding file's path, per file. */
   readonly sources: Readonly<Record<string, string>>;
-  /** sha256 (hex) of each template's text as used, per file name (the manifest's `prompt_hashes`). */
+  /** sha256 (hex) of each template file's bytes, per file name (the manifest's `prompt_hashes`; `sha256sum` gives the same). */
   readonly hashes: Readonly<Record<string, string>>;
 }
 
 const BUILT_IN_DIR = fileURLToPath(new URL('./prompts/', import.meta.url));
 
 /** One trailing newline is the file's, not the prompt's. */
-const readTemplate = (path: string): string => readFileSync(path, 'utf8').replace(/\r\n/g, '\n').replace(/\n$/, '');
+const templateOf = (bytes: Buffer): string => bytes.toString('utf8').replace(/\r\n/g, '\n').replace(/\n$/, '');
 
 /** Every template file name of any kind (an override of another kind's file is allowed and ignored). */
 const allNames = (): string[] => Object.values(ANNOTATION_TEMPLATE_FIELDS).flatMap((fields) => Object.keys(fields));
@@ -72,14 +72,16 @@ export const loadAnnotationTemplates = (kind: AnnotationKind, promptDir?: string
   const hashes: Record<string, string> = {};
   for (const [name, allowed] of Object.entries(fields)) {
     const override = overrides.get(name);
-    const template = readTemplate(override ?? join(BUILT_IN_DIR, name));
+    const path = override ?? join(BUILT_IN_DIR, name);
+    const bytes = readFileSync(path);
+    const template = templateOf(bytes);
     const unknown = templatePlaceholders(template).filter((p) => !allowed.includes(p));
     if (unknown.length > 0) {
       throw new ConfigInvalidError(`${override ?? `built-in ${name}`}: unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((p) => `{{${p}}}`).join(', ')} (${name} may use ${allowed.map((p) => `{{${p}}}`).join(', ')})`);
     }
     text[name] = template;
     sources[name] = override ?? 'built-in';
-    hashes[name] = createHash('sha256').update(template).digest('hex');
+    hashes[name] = createHash('sha256').update(bytes).digest('hex');
   }
   return { kind, text, sources, hashes };
 };
