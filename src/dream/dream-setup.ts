@@ -5,9 +5,10 @@ import { openAIModelOf } from '../llm/openai-model-flag.js';
 import { DreamEnv } from '../dream/dream-env.js';
 import { DEFAULT_BUFFER_MAX } from './default-buffer-max.js';
 import type { ExperienceModel } from '../dream/experience-model.js';
-import { RetrievalExperienceModel, type Retrieve } from '../dream/retrieval-experience-model.js';
-import type { EnvName, Observation, SiteProfile, Task, Transition } from '../protocol/index.js';
-import { actionKind, DenseRetrievalIndex, OpenAIEmbedder, recordedProvenance, ReplayBuffer, RetrievalIndex, toReplayTransition } from '../replay/index.js';
+import { RetrievalExperienceModel } from '../dream/retrieval-experience-model.js';
+import type { EnvName, SiteProfile, Task, Transition } from '../protocol/index.js';
+import { actionKind, recordedProvenance, ReplayBuffer, toReplayTransition } from '../replay/index.js';
+import { createBufferRetrieve } from './buffer-retrieve.js';
 
 /** How a dream environment is put together: the profile, the buffer, the experience model, the embedder. */
 export interface DreamSetupOptions {
@@ -96,26 +97,7 @@ export const createDreamSetup = async (options: DreamSetupOptions): Promise<Drea
         : `--buffer ${options.buffers.join(', ')}: no transitions recorded there; the retrieval experience model needs some (collect seeds with \`dreambridge collect\`)`,
     );
   }
-  // Keys from the text alone on both sides: dreamed states carry no URL, recorded real ones do.
-  const canonicalKey = (state: Observation, action: string): string => `${profile.canonicalKey({ text: state.text }).key}\u0000${action.trim().toLowerCase()}`;
-  let retrieve: Retrieve;
-  let unsubscribe: () => void;
-  if (embedModel === undefined) {
-    // Fewer postings scanned than the index default: a dream step's budget is a few ms at 100k transitions.
-    const index = new RetrievalIndex({ canonicalKey, maxPostings: 20_000 });
-    unsubscribe = index.attach(buffer);
-    // An empty index has nothing to find: skip embedding the query.
-    retrieve = (query, o) => (index.size === 0 ? [] : index.retrieve(query, o));
-  } else {
-    const embedder = new OpenAIEmbedder({ model: embedModel, ...(options.embedBaseUrl === undefined ? {} : { baseURL: options.embedBaseUrl }) });
-    const index = new DenseRetrievalIndex({
-      embedder,
-      canonicalKey,
-      onProgress: (done, total) => options.onProgress?.(`embedding the buffer: ${done}/${total}`),
-    });
-    unsubscribe = await index.attach(buffer);
-    retrieve = (query, o) => index.retrieve(query, o);
-  }
+  const { retrieve, unsubscribe } = await createBufferRetrieve({ profile, buffer, embedModel, embedBaseUrl: options.embedBaseUrl, onProgress: options.onProgress });
 
   let model: ExperienceModel;
   let modelManifest: Record<string, unknown>;

@@ -3,6 +3,7 @@ import type { ExperienceModel } from '../dream/experience-model.js';
 import type { Retrieve } from '../dream/retrieval-experience-model.js';
 import type { SiteProfile } from '../protocol/index.js';
 import { actionKind } from '../replay/index.js';
+import { toRetrievedTransition } from './buffer-retrieve.js';
 
 /** Builds the LLM experience model (`--model openai:NAME`); loaded only when one is asked for. */
 export const createOpenAIExperienceModel = (options: {
@@ -25,16 +26,7 @@ export const createOpenAIExperienceModel = (options: {
     ...(options.promptDir === undefined ? {} : { promptDir: options.promptDir }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     // The demonstrations: the same retrieval as the embedded model, shown to the LLM.
-    retrieve: async (state, action, k) =>
-      (await retrieve({ state, action }, { k, actionKind: actionKind(action) })).map((h) => ({
-        id: h.id,
-        similarity: h.similarity,
-        state: h.transition.state.text,
-        action: h.transition.action,
-        next_state: h.transition.next_state.text,
-        reward: h.transition.reward,
-        done: h.transition.done,
-      })),
+    retrieve: async (state, action, k) => (await retrieve({ state, action }, { k, actionKind: actionKind(action) })).map(toRetrievedTransition),
   });
   return {
     model,
