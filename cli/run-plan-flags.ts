@@ -21,6 +21,7 @@ export interface RunCommandFlags extends Record<string, unknown> {
   promptDir?: string;
   buffer?: string[];
   bufferMax?: number;
+  bufferStream?: string;
   taskFile?: string;
   goals?: number[];
   split: Split;
@@ -70,6 +71,7 @@ export const runPlanFromFlags = (command: RunPlanOptions['command'], flags: RunC
     promptDir: flags.promptDir,
     buffer: flags.buffer ?? [],
     bufferMax: flags.bufferMax,
+    bufferStream: flags.bufferStream,
     taskFile: flags.taskFile,
     taskIds: flags.goals?.map(String),
     split: flags.split,
