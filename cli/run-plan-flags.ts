@@ -43,7 +43,8 @@ export interface RunCommandFlags extends Record<string, unknown> {
   resume?: boolean;
   fsync?: boolean;
   out: string;
-  browserWs?: string;
+  browserWs?: string[];
+  browserWsFile?: string;
   browserCdp?: string;
   executable?: string;
 }

@@ -50,7 +50,8 @@ export interface ServeFlags extends Record<string, unknown> {
   fsync?: boolean;
   seed: number;
   split: Split;
-  browserWs?: string;
+  browserWs?: string[];
+  browserWsFile?: string;
   browserCdp?: string;
   executable?: string;
 }

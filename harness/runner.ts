@@ -133,7 +133,7 @@ export const runEpisodes = async (options: RunEpisodesOptions): Promise<RunResul
     if (source === undefined || stop || signal?.aborted) return;
     const factory = factoryFor(source);
     if (!factory) throw new ConfigInvalidError(`episode ${slot} is planned ${source} but no ${source} environment is configured`);
-    const { episode } = await runEpisode({
+    const { episode, halt } = await runEpisode({
       envFactory: factory,
       policy: (t) => options.policy(t, source),
       task,
@@ -155,6 +155,10 @@ export const runEpisodes = async (options: RunEpisodesOptions): Promise<RunResul
     summary.add(episode);
     episodeLines.push(episode);
     if (episode.termination === 'budget') exhausted();
+    if (halt !== undefined) {
+      fatal ??= { error: halt };
+      stop = true;
+    }
   };
 
   const runOne = async (index: number): Promise<void> => {
