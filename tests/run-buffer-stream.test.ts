@@ -97,6 +97,17 @@ describe.skipIf(!binary)('run --buffer-stream', () => {
       // Nobody retrieves its own stream entries twice: A received none of its own.
       const aManifest = JSON.parse(await readFile(join(dir, 'a', 'manifest.json'), 'utf8')) as { buffer_stream?: { caught_up: number } };
       expect(aManifest.buffer_stream?.caught_up).toBe(0);
+
+      // Bounded by --buffer-max with the buffer's eviction order: a third run capped at its 3 recorded
+      // transitions catches up on the same entries, but every dreamed one is evicted first, so it
+      // retrieves its own recorded seeds only (where B, uncapped, retrieved A's).
+      const c = await runCli([...args('c', 2, llmB.url).map((arg) => (arg.endsWith('c.jsonl') ? join(dir, 'b.jsonl') : arg)), '--buffer-max', '3'], { timeoutMs: 120_000 });
+      expect(c.code, c.stderr).toBe(0);
+      const cManifest = JSON.parse(await readFile(join(dir, 'c', 'manifest.json'), 'utf8')) as { buffer_stream?: { caught_up: number } };
+      expect(cManifest.buffer_stream?.caught_up).toBeGreaterThanOrEqual(6);
+      const cRetrieved = (await lines(join(dir, 'c', 'transitions.jsonl'))).flatMap((t) => (t.info['retrieved'] as string[] | undefined) ?? []);
+      expect(cRetrieved.length).toBeGreaterThan(0);
+      expect(cRetrieved.every((id) => id.startsWith('seed/')), cRetrieved.join(' ')).toBe(true);
     } finally {
       openGate();
       if (a.exitCode === null) a.kill('SIGKILL');
