@@ -86,8 +86,9 @@ const resolveFactories = (options: RunEpisodesOptions): { factoryFor: (source: S
  * (env, policy, timeout) is recorded with termination `error` and the run goes on; an episode cut
  * by the real budget is recorded `budget` and then, by `onBudgetExhausted`, no new episode starts
  * (`stop`) or the remaining real ones run in dream (`dream`); an abort records the episodes in
- * flight as `interrupted` and starts none. Rejects only when the run directory cannot be written
- * (after the episodes in flight have ended).
+ * flight as `interrupted` and starts none. Rejects only when the run directory cannot be written,
+ * or when an episode was cut by a failure no later episode can escape (every browser endpoint of a
+ * farm down: that episode is `interrupted`), after the episodes in flight have ended.
  */
 export const runEpisodes = async (options: RunEpisodesOptions): Promise<RunResult> => {
   const concurrency = positiveInteger(options.concurrency ?? 1, 'concurrency');
