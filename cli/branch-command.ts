@@ -19,7 +19,8 @@ interface BranchFlags extends Record<string, unknown> {
   out: string;
   resume?: boolean;
   fsync?: boolean;
-  browserWs?: string;
+  browserWs?: string[];
+  browserWsFile?: string;
   browserCdp?: string;
   executable?: string;
 }

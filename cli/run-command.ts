@@ -62,6 +62,7 @@ export const runCommand = (): Command =>
       .option('--embed-base-url <url>', 'OpenAI-compatible endpoint of the embedder (default OPENAI_BASE_URL)')
       .option('--buffer <path>', 'replay buffer: a run directory from collect/run or a transitions JSONL (repeatable)', repeatable, [] as string[])
       .option('--buffer-max <n>', 'replay-buffer cap in transitions (recorded + this run\'s); past it the oldest dream transition goes first, then the oldest', intOption(1), DEFAULT_BUFFER_MAX)
+      .option('--buffer-stream <url>', 'share transitions with other runs and servers: redis://[user:password@]host:port[/db]#STREAM (each appends its own and retrieves everyone\'s; a late starter catches up first)')
       .option('--task-file <file>', 'tasks as JSONL of {task_id, instruction} (default: the site\'s split, else the buffer\'s tasks)')
       .addOption(new Option('--split <split>', 'goal split of the site (WebShop: 0–499 test, 500–1499 eval, 1500+ train)').choices(['train', 'eval', 'test']).default('train'))
       .option('--policy <policy>', 'who acts: the site\'s own (WebShop heuristic, its default), oracle (reference actions; the WebArena default), random, replay, openai:NAME')

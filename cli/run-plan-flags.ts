@@ -21,6 +21,7 @@ export interface RunCommandFlags extends Record<string, unknown> {
   promptDir?: string;
   buffer?: string[];
   bufferMax?: number;
+  bufferStream?: string;
   taskFile?: string;
   goals?: number[];
   split: Split;
@@ -42,7 +43,8 @@ export interface RunCommandFlags extends Record<string, unknown> {
   resume?: boolean;
   fsync?: boolean;
   out: string;
-  browserWs?: string;
+  browserWs?: string[];
+  browserWsFile?: string;
   browserCdp?: string;
   executable?: string;
 }
@@ -70,6 +72,7 @@ export const runPlanFromFlags = (command: RunPlanOptions['command'], flags: RunC
     promptDir: flags.promptDir,
     buffer: flags.buffer ?? [],
     bufferMax: flags.bufferMax,
+    bufferStream: flags.bufferStream,
     taskFile: flags.taskFile,
     taskIds: flags.goals?.map(String),
     split: flags.split,

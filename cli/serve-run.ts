@@ -1,10 +1,9 @@
+import { joinBufferStream } from '../harness/run-plan/join-buffer-stream.js';
 import { openBudget } from '../harness/run-plan/open-budget.js';
 import { manifestBase, maskedCommandLine } from '../harness/run-plan/run-manifest.js';
 import { openServedSite, type ServedSite } from '../harness/run-plan/served-site.js';
 import { prepareSite } from '../harness/run-plan/site-resources.js';
 import type { DreamSetup } from '../src/dream/dream-setup.js';
-import { maskPassword } from '../src/budget/redis-location.js';
-import type { BufferStream } from '../src/replay/buffer-stream.js';
 import { ConfigInvalidError } from '../src/env/errors.js';
 import { namesOpenAIModel } from '../src/llm/openai-model-flag.js';
 import type { SiteProfile, Split } from '../src/protocol/index.js';
@@ -50,7 +49,8 @@ export interface ServeFlags extends Record<string, unknown> {
   fsync?: boolean;
   seed: number;
   split: Split;
-  browserWs?: string;
+  browserWs?: string[];
+  browserWsFile?: string;
   browserCdp?: string;
   executable?: string;
 }
@@ -84,19 +84,6 @@ const openReal = (flags: ServeFlags, registered: RegisteredSite, logger: ReturnT
     warmContexts: flags.warmContexts,
     logger,
   });
-
-/** Joins the shared buffer stream; what others served enters this server's buffer (when it dreams). */
-const openStream = async (location: string, dream: DreamSetup | undefined, bufferMax: number | undefined, logger: ReturnType<typeof createLogger>): Promise<BufferStream> => {
-  const { openBufferStream } = await import('../src/replay/buffer-stream.js');
-  const stream = await openBufferStream({
-    location,
-    ...(bufferMax === undefined ? {} : { maxLen: bufferMax }),
-    onTransition: (t) => dream?.record(t),
-    onError: (error, what) => logger.warn({ err: error }, `buffer stream ${maskPassword(location)}: ${what} failed (the run directory still has every transition)`),
-  });
-  logger.info({ stream: stream.display, caught_up: stream.received }, 'joined the shared buffer stream');
-  return stream;
-};
 
 /** Which flags name a dream configuration (a buffer for the retrieval model, or an LLM). */
 const dreamConfigured = (flags: ServeFlags): boolean => (flags.buffer?.length ?? 0) > 0 || namesOpenAIModel(flags.model);
@@ -166,7 +153,9 @@ export const runServe = async (flags: ServeFlags, options: ServeRunOptions = {})
       const setup = dream;
       closers.push(() => setup.close(), () => setup.factory.close());
     }
-    const stream = flags.bufferStream === undefined ? undefined : await openStream(flags.bufferStream, dream, flags.bufferMax, logger);
+    // What others served enters this server's buffer (when it dreams).
+    const setup = dream;
+    const stream = flags.bufferStream === undefined ? undefined : await joinBufferStream({ location: flags.bufferStream, record: setup ? (t) => setup.record(t) : undefined, bufferMax: flags.bufferMax, logger });
     if (stream) closers.push(() => stream.close());
     const runId = createRunId();
     await runDir.writeManifest({

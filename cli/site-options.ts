@@ -34,7 +34,8 @@ export const addSiteOptions = (command: Command, name: SiteCommand): Command => 
     .option('--fixture', 'start the local copy of the site on a free port for the run')
     .option('--seed <n>', 'seed of the local catalogue and of the random policy', intOption(0), 0)
     .option('--step-timeout <ms>', 'per-step timeout; a step past it ends its episode as "error"', intOption(100), 30_000)
-    .option('--browser-ws <url>', 'connect to a Playwright browser server (chromium.launchServer) instead of launching')
+    .option('--browser-ws <url>', 'connect to a Playwright browser server (chromium.launchServer) instead of launching; repeat it for a farm (contexts spread by load, a dead endpoint retried later)', (value: string, all: string[] = []) => [...all, value])
+    .option('--browser-ws-file <file>', 'browser-server endpoints, one ws:// URL per line (# comments), added to --browser-ws')
     .option('--browser-cdp <url>', 'connect to a Chromium over CDP (e.g. Browserless, a Selenium Grid node)')
     .option('--executable <path>', "Chromium binary to launch (default: DREAMBRIDGE_CHROMIUM, Playwright's, the system's)");
   const seen = new Set<string>();
@@ -49,8 +50,9 @@ export const addSiteOptions = (command: Command, name: SiteCommand): Command => 
 };
 
 /** The browser flags of a command's parsed options. */
-export const browserChoiceOf = (flags: { browserWs?: string; browserCdp?: string; executable?: string }): BrowserChoice => ({
+export const browserChoiceOf = (flags: { browserWs?: string | string[]; browserWsFile?: string; browserCdp?: string; executable?: string }): BrowserChoice => ({
   ws: flags.browserWs,
+  wsFile: flags.browserWsFile,
   cdp: flags.browserCdp,
   executable: flags.executable,
 });

@@ -94,7 +94,7 @@ const checkStepResult = (result: StepResult): StepResult => {
  * episode line. Env, policy and timeout failures end the episode (`error`, `budget`,
  * `interrupted`) and are recorded; only a failure to write the run directory is thrown.
  */
-export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Episode; closeError?: string }> => {
+export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Episode; closeError?: string; halt?: unknown }> => {
   const { task, runId } = context;
   const episodeId = context.episodeId ?? `${runId}-${task.task_id}-${context.index}`;
   const startedAt = new Date().toISOString();
@@ -113,6 +113,8 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
   let termination: Termination = 'interrupted';
   let error: string | undefined;
   let closeError: string | undefined;
+  /** A failure that stops the whole run (no browser endpoint left): the episode is interrupted, `--resume` re-runs it. */
+  let halt: unknown;
   const history: HistoryEntry[] = [];
   /** Writes the transition of a step that failed after it was sent: it was spent, so it is logged. */
   const logFailedStep = async (observation: Observation, action: string, thought: string | undefined, failure: unknown, latencyMs: number): Promise<void> => {
@@ -219,6 +221,11 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
       // Not finished: `--resume` runs it again once the ledger answers.
       termination = 'interrupted';
       error = describeError(failure);
+    } else if (hasCode(failure, 'BROWSER_FARM_UNAVAILABLE')) {
+      // Every browser endpoint is down: nothing real can run until one is back; `--resume` re-runs it.
+      termination = 'interrupted';
+      error = describeError(failure);
+      halt = failure;
     } else if (timedOut()) {
       termination = 'error';
       error = describeError(new EpisodeTimeoutError(context.episodeTimeoutMs ?? 0));
@@ -253,5 +260,5 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
   };
   await context.runDir.appendEpisode(episode);
   context.emit(closeError === undefined ? { type: 'episode-end', runId, episode } : { type: 'episode-end', runId, episode, closeError });
-  return closeError === undefined ? { episode } : { episode, closeError };
+  return { episode, ...(closeError === undefined ? {} : { closeError }), ...(halt === undefined ? {} : { halt }) };
 };

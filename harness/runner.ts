@@ -86,8 +86,9 @@ const resolveFactories = (options: RunEpisodesOptions): { factoryFor: (source: S
  * (env, policy, timeout) is recorded with termination `error` and the run goes on; an episode cut
  * by the real budget is recorded `budget` and then, by `onBudgetExhausted`, no new episode starts
  * (`stop`) or the remaining real ones run in dream (`dream`); an abort records the episodes in
- * flight as `interrupted` and starts none. Rejects only when the run directory cannot be written
- * (after the episodes in flight have ended).
+ * flight as `interrupted` and starts none. Rejects only when the run directory cannot be written,
+ * or when an episode was cut by a failure no later episode can escape (every browser endpoint of a
+ * farm down: that episode is `interrupted`), after the episodes in flight have ended.
  */
 export const runEpisodes = async (options: RunEpisodesOptions): Promise<RunResult> => {
   const concurrency = positiveInteger(options.concurrency ?? 1, 'concurrency');
@@ -133,7 +134,7 @@ export const runEpisodes = async (options: RunEpisodesOptions): Promise<RunResul
     if (source === undefined || stop || signal?.aborted) return;
     const factory = factoryFor(source);
     if (!factory) throw new ConfigInvalidError(`episode ${slot} is planned ${source} but no ${source} environment is configured`);
-    const { episode } = await runEpisode({
+    const { episode, halt } = await runEpisode({
       envFactory: factory,
       policy: (t) => options.policy(t, source),
       task,
@@ -155,6 +156,10 @@ export const runEpisodes = async (options: RunEpisodesOptions): Promise<RunResul
     summary.add(episode);
     episodeLines.push(episode);
     if (episode.termination === 'budget') exhausted();
+    if (halt !== undefined) {
+      fatal ??= { error: halt };
+      stop = true;
+    }
   };
 
   const runOne = async (index: number): Promise<void> => {

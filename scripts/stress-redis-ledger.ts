@@ -4,7 +4,7 @@
  * persisted); optionally one is SIGKILLed in the middle. Checks: never more used than the cap (also
  * sampled while they race), exactly the cap when nobody crashes, and after a crash the killed
  * holder's leases folded into `used` once their TTL has passed (reserved back to 0).
- * Usage: tsx scripts/stress-redis-ledger.ts [--processes P --workers W --reservations N --cap C --kill-after MS --lease-ms MS]
+ * Usage: tsx scripts/stress-redis-ledger.ts [--processes P --workers W --reservations N --cap C --kill-after MS --lease-ms MS --step-ms MS]
  */
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -28,6 +28,14 @@ export interface StressRedisLedgerOptions {
   killAfterMs?: number;
   /** Lease TTL of every process. Default: 1000 (short, so the fold is seen quickly). */
   leaseMs?: number;
+  /**
+   * How long each reservation is held before its commit (a real step's time). Default: one turn of
+   * the event loop. With that default a killed process's workers (which run in lockstep) have, at
+   * the kill instant, either their reserves or their commits on the wire — and Redis still executes
+   * what a dead client sent — so `lostInFlight` reads 0 or `workers`, both right. A step of some ms
+   * makes the kill land inside steps, so the fold of dead leases is exercised.
+   */
+  stepMs?: number;
 }
 
 export interface StressRedisLedgerFigures {
@@ -58,12 +66,13 @@ export const stressRedisLedger = async (options: StressRedisLedgerOptions = {}):
   const reservations = options.reservations ?? 20_000;
   const cap = options.cap ?? Math.floor(reservations / 2);
   const leaseMs = options.leaseMs ?? 1000;
+  const stepMs = options.stepMs;
   const redis = await startRedis(binary);
   const path = `${redis.url}/0?lease_ms=${leaseMs}#stress:budget`;
   try {
     const ledger = await openRedisLedger(path, { cap });
     const children = Array.from({ length: processes }, (_, i) =>
-      startLedgerWorker({ mode: 'hammer', path, workers, attempts: Math.floor(reservations / processes) + (i < reservations % processes ? 1 : 0) }),
+      startLedgerWorker({ mode: 'hammer', path, workers, attempts: Math.floor(reservations / processes) + (i < reservations % processes ? 1 : 0), ...(stepMs === undefined ? {} : { stepMs }) }),
     );
     let killed = false;
     let maxUsedSeen = 0;
@@ -101,8 +110,10 @@ export const stressRedisLedger = async (options: StressRedisLedgerOptions = {}):
       raw.disconnect();
       const granted = results.reduce((sum, r) => sum + r.granted, 0);
       const latencies = results.flatMap((r) => r.latencies);
+      // A killed process can have had at most one reservation per worker open; a survivor none (they settle all before exiting).
       const ok =
-        maxUsedSeen <= cap && after.used <= cap && after.reserved === 0 && (killed ? granted <= after.used : granted === after.used && granted === Math.min(cap, reservations));
+        maxUsedSeen <= cap && after.used <= cap && after.reserved === 0 && lostInFlight <= (killed ? workers : 0) &&
+        (killed ? granted <= after.used : granted === after.used && granted === Math.min(cap, reservations));
       return {
         processes, workers, reservations, cap, granted,
         exhausted: results.reduce((sum, r) => sum + r.exhausted, 0),
@@ -124,7 +135,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? Number(process.argv[i + 1]) : undefined;
   };
-  const given = { processes: flag('processes'), workers: flag('workers'), reservations: flag('reservations'), cap: flag('cap'), killAfterMs: flag('kill-after'), leaseMs: flag('lease-ms') };
+  const given = { processes: flag('processes'), workers: flag('workers'), reservations: flag('reservations'), cap: flag('cap'), killAfterMs: flag('kill-after'), leaseMs: flag('lease-ms'), stepMs: flag('step-ms') };
   const figures = await stressRedisLedger(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as StressRedisLedgerOptions);
   console.log(JSON.stringify(figures, null, 2));
   process.exitCode = figures.ok ? 0 : 1;

@@ -91,8 +91,9 @@ if (!crash.ok) failures += 1;
 const redisRace = await stressRedisLedger({ processes: 4, workers: 16, reservations: 20_000, cap: 10_000 });
 console.log(`redis ledger: ${redisRace.processes} × ${redisRace.workers}, ${redisRace.reservations} attempts, cap ${redisRace.cap}: used ${redisRace.used}, granted ${redisRace.granted}, max used seen ${redisRace.maxUsedSeen}, ${redisRace.reservationsPerSecond.toFixed(0)} reservations/s`);
 if (!redisRace.ok) failures += 1;
-const redisCrash = await stressRedisLedger({ processes: 4, workers: 16, reservations: 20_000, cap: 10_000, killAfterMs: 800 });
-console.log(`redis ledger with a SIGKILL: used ${redisCrash.used} of ${redisCrash.cap} (max seen ${redisCrash.maxUsedSeen}), ${redisCrash.lostInFlight} leases folded in, reserved ${redisCrash.reserved}, killed ${redisCrash.killed}`);
+// Each reservation held 50 ms (a step), so the SIGKILL most likely lands inside steps and the fold of the dead process's leases is exercised.
+const redisCrash = await stressRedisLedger({ processes: 4, workers: 16, reservations: 20_000, cap: 10_000, killAfterMs: 800, stepMs: 50 });
+console.log(`redis ledger with a SIGKILL: used ${redisCrash.used} of ${redisCrash.cap} (max seen ${redisCrash.maxUsedSeen}), ${redisCrash.lostInFlight} leases folded in (at most one per worker; 0 is right when the kill found the dead process's commits on the wire: Redis executes what a client sent before it died), reserved ${redisCrash.reserved}, killed ${redisCrash.killed}`);
 if (!redisCrash.ok) failures += 1;
 
 const resume = await stressKillResume({ kills: KILLS });

@@ -45,6 +45,7 @@ const oneOfEach: Record<ErrorCode, () => DreambridgeError> = {
   EPISODE_TIMEOUT: () => new EpisodeTimeoutError(10),
   SHADOW_DATA_MISSING: () => new errors.ShadowDataMissingError('no lines'),
   RETRIEVAL_NO_MATCH: () => new errors.RetrievalNoMatchError('no match'),
+  BROWSER_FARM_UNAVAILABLE: () => new errors.BrowserFarmUnavailableError('all endpoints down'),
   SCRIPT_REQUIRED: () => new errors.ScriptRequiredError('an empty #root and 2 scripts'),
 };
 

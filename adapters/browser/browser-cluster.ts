@@ -14,6 +14,8 @@ export const DEFAULT_RESTART_AFTER = 50;
 export interface BrowserClusterOptions {
   /** Where browsers come from, as for `createBrowserProvider`. Default: a local launch. */
   source?: BrowserSource;
+  /** Makes the provider of each browser generation instead of `source` (a browser farm's views). Default: none. */
+  makeProvider?: (() => BrowserProvider) | undefined;
   /** Contexts in use at once (puppeteer-cluster's `maxConcurrency`); further `newContext()` calls wait in FIFO order. */
   concurrency: number;
   /**
@@ -75,7 +77,7 @@ export const createBrowserCluster = (options: BrowserClusterOptions): BrowserClu
   const episodeTimeoutMs = checkInteger(options.episodeTimeoutMs ?? DEFAULT_EPISODE_TIMEOUT_MS, 'episodeTimeoutMs', 1);
   const restartAfter = checkInteger(options.restartAfter ?? DEFAULT_RESTART_AFTER, 'restartAfter', 1);
   const warm = checkInteger(options.warm ?? 0, 'warm', 0);
-  const pool = new ClusterContextPool({ source: options.source ?? { kind: 'launch' }, restartAfter, warm });
+  const pool = new ClusterContextPool({ source: options.source ?? { kind: 'launch' }, makeProvider: options.makeProvider, restartAfter, warm });
   const settings: PlaywrightConcurrencySettings = { pool, episodeTimeoutMs };
   const waiting = new Set<(error: unknown) => void>();
   const counts = { queued: 0, running: 0, done: 0, errors: 0 };

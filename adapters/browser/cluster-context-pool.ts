@@ -6,6 +6,8 @@ import { closeContext } from './close-context.js';
 
 export interface ClusterContextPoolOptions {
   source: BrowserSource;
+  /** Makes each generation's provider. Default: `createBrowserProvider(source)` (a browser farm passes its views). */
+  makeProvider?: (() => BrowserProvider) | undefined;
   /** Contexts made on one browser before the next context goes to a new browser. */
   restartAfter: number;
   /** Fresh default contexts kept ready ahead of demand. */
@@ -103,7 +105,7 @@ export class ClusterContextPool {
 
   private generation(): Generation {
     if (this.current === undefined || this.current.retired) {
-      this.current = { provider: createBrowserProvider(this.options.source), created: 0, open: 0, retired: false, closing: false, browsers: new Set() };
+      this.current = { provider: this.options.makeProvider?.() ?? createBrowserProvider(this.options.source), created: 0, open: 0, retired: false, closing: false, browsers: new Set() };
       this.live.add(this.current);
     }
     return this.current;

@@ -139,6 +139,7 @@ export const webArenaSite: SiteDefinition<WebArenaFacts, WebArenaLocation> = {
           ...(judge ? { judge } : {}),
         }),
       { ...facts.manifest, observation, judge: judge?.name ?? 'none (exact-match fallback)' },
+      options.logger,
     );
   },
 };

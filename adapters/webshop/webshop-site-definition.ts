@@ -104,6 +104,7 @@ export const webShopSite: SiteDefinition<WebShopFacts, WebShopLocation> = {
       options.contexts,
       (browser) => new WebShopEnv({ baseUrl, browser, maxSteps: options.profile.maxSteps, timeoutMs: options.stepTimeoutMs, searchAnywhere, observationMode, allowExternalResources }),
       { ...options.facts.manifest, base_url: baseUrl, observation: observationMode, search_anywhere: searchAnywhere, allow_external_resources: allowExternalResources, transport: 'browser' },
+      options.logger,
     );
   },
   policies: {

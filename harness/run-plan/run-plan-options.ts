@@ -30,6 +30,8 @@ export interface RunPlanOptions {
   buffer: readonly string[];
   /** Replay-buffer cap in transitions (default DEFAULT_BUFFER_MAX); past it the oldest dream transition goes first. */
   bufferMax?: number | undefined;
+  /** `redis://…#STREAM`: the fleet's shared stream of transitions (appended to, tailed, caught up from at the start). Default: none. */
+  bufferStream?: string | undefined;
   taskFile?: string | undefined;
   /** Explicit task ids (`collect --goals`): every one once, in order. */
   taskIds?: readonly string[] | undefined;

@@ -6,7 +6,9 @@ import { createRunId, openRunDirectory } from '../../src/store/index.js';
 import { runEpisodes } from '../runner.js';
 import { needsSite, parseSchedule, plannedSource, type Schedule } from '../schedule.js';
 import { createShadower, shadowRealStep } from '../shadow/index.js';
+import { parseRedisLocation } from '../../src/budget/redis-location.js';
 import { finishRun, type RunFinish } from './finish-run.js';
+import { joinBufferStream, recordAndPublish } from './join-buffer-stream.js';
 import { openBudget } from './open-budget.js';
 import { policyFromFlag } from './policy-from-flag.js';
 import { createProgress } from './progress.js';
@@ -53,6 +55,8 @@ export const executeRunPlan = async (options: RunPlanOptions, logger: Logger, si
   const schedule = parseSchedule(options.schedule, { ...(options.dreamEpisodes === undefined ? {} : { dreamEpisodes: options.dreamEpisodes }), seed: String(options.seed) });
   const real = needsSite(schedule);
   if ((options.shadow ?? 0) > 0 && !real) throw new ConfigInvalidError('--shadow K shadows real steps: it needs a schedule with real episodes');
+  // A bad --buffer-stream is refused before a browser, a fixture or a buffer starts.
+  if (options.bufferStream !== undefined) parseRedisLocation(options.bufferStream, '--buffer-stream');
   const resources = new Resources(logger);
   try {
     const prepared = await prepareSite({ site, local: options.local, siteFlags: options.siteFlags, seed: options.seed, maxSteps: options.maxSteps, real });
@@ -73,6 +77,9 @@ export const executeRunPlan = async (options: RunPlanOptions, logger: Logger, si
     const opened = real ? await openPreparedSite(prepared, { browser: options.browser, contexts, stepTimeoutMs: options.stepTimeout, logger }, resources) : undefined;
     const dream = needsDream(schedule, options) ? await dreamSetupFor(options, profile, logger) : undefined;
     if (dream) resources.add('the dream setup', () => dream.close());
+    // Joined before the tasks are resolved: a late starter plans over what the fleet has recorded too.
+    const stream = options.bufferStream === undefined ? undefined : await joinBufferStream({ location: options.bufferStream, record: dream ? (t) => dream.record(t) : undefined, bufferMax: options.bufferMax, logger });
+    if (stream) resources.add('the buffer stream', () => stream.close());
 
     const siteNamed = options.siteFlags['fixture'] === true || site.hasRemote(options.siteFlags);
     const tasks = await resolveTasks({ env: site.name, facts: prepared.facts, taskFile: options.taskFile, taskIds: options.taskIds, split: options.split, siteNamed, recorded: () => dream?.tasks() ?? [] });
@@ -93,9 +100,10 @@ export const executeRunPlan = async (options: RunPlanOptions, logger: Logger, si
     const k = options.shadow ?? 0;
     const shadower = k > 0 && dream ? createShadower({ model: dream.model, profile, k, write: (line) => runDir.appendShadow(line), timeoutMs: options.stepTimeout, logger }) : undefined;
 
-    await runDir.writeManifest(
-      await runPlanManifest({ options, runId, previous, schedule, profile, opened, facts: prepared.facts, dream, policy: policy.manifest, realPolicy: realPolicy.manifest, budget, plan }),
-    );
+    await runDir.writeManifest({
+      ...(await runPlanManifest({ options, runId, previous, schedule, profile, opened, facts: prepared.facts, dream, policy: policy.manifest, realPolicy: realPolicy.manifest, budget, plan })),
+      ...(stream ? { buffer_stream: { location: stream.display, caught_up: stream.received } } : {}),
+    });
     const progress = createProgress(slots.length);
     const result = await runEpisodes({
       factories: { ...(realFactory ? { real: realFactory } : {}), ...(dream ? { dream: dream.factory } : {}) },
@@ -115,7 +123,7 @@ export const executeRunPlan = async (options: RunPlanOptions, logger: Logger, si
       signal,
       onEvent: (event) => progress.onEvent(event),
       ...(shadower ? { onRealStep: shadowRealStep(shadower) } : {}),
-      ...(dream ? { onTransition: (t) => dream.record(t) } : {}),
+      ...(dream || stream ? { onTransition: recordAndPublish(dream ? (t) => dream.record(t) : undefined, stream) } : {}),
     });
     progress.stop();
     const finish = await finishRun({

@@ -25,6 +25,7 @@ export const errorCodes = [
   'LEDGER_INVALID',
   'LEDGER_LOCKED',
   'LEDGER_UNAVAILABLE',
+  'BROWSER_FARM_UNAVAILABLE',
   'MODEL_REQUEST_FAILED',
   'DREAM_NOT_CONFIGURED',
   'SESSION_CLOSED',
@@ -232,6 +233,13 @@ export class LedgerLockedError extends DreambridgeError {
 export class LedgerUnavailableError extends DreambridgeError {
   constructor(message: string, options: DreambridgeErrorOptions = {}) {
     super('LEDGER_UNAVAILABLE', message, options);
+  }
+}
+
+/** Every endpoint of a browser farm is down (none came back within the farm's wait): no real episode can start. */
+export class BrowserFarmUnavailableError extends DreambridgeError {
+  constructor(message: string, options: DreambridgeErrorOptions = {}) {
+    super('BROWSER_FARM_UNAVAILABLE', message, options);
   }
 }
 

@@ -30,9 +30,12 @@ export interface SiteFlag {
 /** Parsed flag values, keyed as commander keys them (camelCase). */
 export type SiteFlagValues = Readonly<Record<string, unknown>>;
 
-/** Where real envs get their browser from (flags `--browser-ws`, `--browser-cdp`, `--executable`). */
+/** Where real envs get their browser from (flags `--browser-ws`, `--browser-ws-file`, `--browser-cdp`, `--executable`). */
 export interface BrowserChoice {
-  ws?: string | undefined;
+  /** Playwright browser servers (`--browser-ws`, repeatable); with `wsFile`, two or more make a farm. */
+  ws?: string | readonly string[] | undefined;
+  /** A file of browser-server endpoints, one per line (`--browser-ws-file`). */
+  wsFile?: string | undefined;
   cdp?: string | undefined;
   executable?: string | undefined;
 }

@@ -49,6 +49,7 @@ const EXECUTION_STATUS: Partial<Record<ErrorCode, number>> = {
   ENV_NOT_RESET: 409,
   STEP_TIMEOUT: 504,
   EPISODE_TIMEOUT: 504,
+  BROWSER_FARM_UNAVAILABLE: 503,
 };
 
 /** An environment could not be created (browser down, model unreachable): OpenEnv's FACTORY_ERROR. */

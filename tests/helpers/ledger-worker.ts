@@ -5,7 +5,8 @@
  *
  * - `hammer`: prints `ready`, waits for a line on stdin (so several processes start together),
  *   then `workers` concurrent loops make `attempts` reservations in all, each committed after a
- *   turn of the event loop; prints one JSON line of LedgerWorkerResult and exits.
+ *   turn of the event loop (or after `stepMs`, a step's time); prints one JSON line of
+ *   LedgerWorkerResult and exits.
  * - `hold`: commits `commit` reservations, reserves `hold` more without settling them, prints one
  *   JSON line `{"ready": true, ...}` and waits to be killed.
  */
@@ -24,6 +25,8 @@ export interface LedgerWorkerTask {
   commit?: number;
   hold?: number;
   lockStaleMs?: number;
+  /** hammer: how long the "step" between reserve and commit takes. Default: one turn of the event loop. */
+  stepMs?: number;
 }
 
 export interface LedgerWorkerResult {
@@ -65,7 +68,8 @@ if (task.mode === 'hold') {
       const t0 = performance.now();
       try {
         const reservation = await ledger.reserve();
-        await new Promise((resolve) => setImmediate(resolve)); // the "step": others run meanwhile
+        // The "step": others run meanwhile.
+        await new Promise((resolve) => (task.stepMs === undefined ? setImmediate(resolve) : setTimeout(resolve, task.stepMs)));
         await reservation.commit();
         result.granted += 1;
         result.ids.push(reservation.id);
