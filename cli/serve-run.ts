@@ -42,7 +42,7 @@ export interface ServeFlags extends Record<string, unknown> {
   maxSessions: number;
   /** Default: defaultMaxRealSessions() (from cores and memory). */
   maxRealSessions?: number;
-  /** Default 65,536. */
+  /** Default 16,384. */
   maxSessionRecords?: number;
   /** Mode of AgentGym envs created without a body. Default real (dream on a dream-only server). */
   agentgymMode?: 'real' | 'dream';

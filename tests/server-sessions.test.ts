@@ -124,6 +124,12 @@ describe('environment server: capacity limits', () => {
     await waitFor(() => t.server.manager.size === 1);
     expect(t.server.manager.size).toBe(1);
     expect((await http(`${t.server.url}/state?session_id=${session}`)).body).toMatchObject({ session_id: session, done: true, step_count: 3 });
+    // A step after the end says the env was released and that a reset goes on.
+    expect(await http(`${t.server.url}/step`, { body: { action: { action_str: 'click[buy now]' }, session_id: session } })).toMatchObject({
+      status: 409,
+      body: { error_code: 'ENV_NOT_RESET', message: expect.stringMatching(/released \(its episode ended\).*reset to go on/) },
+    });
+    expect(t.server.manager.size).toBe(1);
     expect((await http(`${t.server.url}/agentgym/create`, { body: { mode: 'dream' } })).status).toBe(200);
     // Its id still works: a reset reopens it (when a slot is free).
     expect(await http(`${t.server.url}/reset`, { body: { session_id: session, task_id: 1500 } })).toMatchObject({ status: 503, body: { code: 'CAPACITY_REACHED' } });

@@ -67,7 +67,7 @@ export interface EnvServerOptions {
   maxSessions?: number;
   /** Sessions holding a browser context (real env) at once. Default from cores and memory (defaultMaxRealSessions). */
   maxRealSessions?: number;
-  /** Session ids kept (open and released ones). Default 65,536. */
+  /** Session ids kept (open and released ones). Default 16,384 (~1 KB each when released). */
   maxSessionRecords?: number;
   /** Mode of AgentGym envs created without a body. Default real (dream on a dream-only server). */
   agentGymMode?: Mode;

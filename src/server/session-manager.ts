@@ -5,14 +5,14 @@ import { Session, type SessionKind } from './session.js';
 import type { SessionServices } from './session-services.js';
 
 /** Default bound on session records (released sessions whose ids are kept for a later reset). */
-export const DEFAULT_MAX_SESSION_RECORDS = 65_536;
+export const DEFAULT_MAX_SESSION_RECORDS = 16_384;
 
 export interface SessionManagerOptions {
   /** A session idle this long (no operation) is released by the reaper. 0 = never. */
   idleTimeoutMs: number;
   /**
    * Session records kept (open and released). Past it the least recently used released record is
-   * forgotten: its id then answers SESSION_CLOSED. Default 65,536 (a record is a few hundred bytes).
+   * forgotten: its id then answers SESSION_CLOSED. Default 16,384 (a released record is ~1 KB: its id, counters, its last state).
    */
   maxRecords?: number;
 }

@@ -193,6 +193,7 @@ export class Session {
       await this.writes;
       this.releasedState = await this.state().catch(() => undefined);
       await this.endActive('closed');
+      // Nothing heavy stays (an observation can be a WebArena tree): a record is ~1 KB.
       this.active = undefined;
       await this.closeEnvs();
       this.freeSlot();

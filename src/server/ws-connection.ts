@@ -78,7 +78,7 @@ export const serveWsConnection = (socket: WebSocket, options: WsConnectionOption
 
   /** The connection's live session for a step or state, or why there is none. */
   const current = (): Session | undefined => {
-    if (session?.isClosed) throw new SessionClosedError('this session was closed (idle too long, or the server is stopping): reset to start a new one');
+    if (session?.isClosed) throw new SessionClosedError('this session was closed (the server is stopping, or its record was forgotten): reset to start a new one');
     return session;
   };
 
