@@ -166,10 +166,6 @@ export const startEnvServer = async (options: EnvServerOptions): Promise<Running
     limits,
     maxSteps: options.profile.maxSteps,
     observe: (what, source, seconds) => metrics.observe(what, source, seconds),
-    // A stateless HTTP session (OpenEnv's POST /reset) frees its env once its episode is over; its id stays valid.
-    onEpisodeEnded: (session) => {
-      if (session.kind === 'http') void manager.release(session, 'its episode ended').catch((error: unknown) => logger.error({ err: error, session: session.id }, 'releasing a session failed'));
-    },
   };
   const manager = new SessionManager({ idleTimeoutMs: options.idleTimeoutMs ?? 300_000, ...(options.maxSessionRecords === undefined ? {} : { maxRecords: options.maxSessionRecords }) }, services);
   const sessions = manager;

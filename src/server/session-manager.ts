@@ -82,7 +82,9 @@ export class SessionManager {
     this.services.limits.claimSession();
     const id = this.nextId;
     this.nextId += 1;
-    const session = new Session(id, `s${id}-${randomBytes(6).toString('hex')}`, kind, this.services);
+    // A stateless HTTP session (OpenEnv's POST /reset) frees its env once its episode is over; its id stays valid.
+    const onEpisodeEnded = kind === 'http' ? () => void this.release(session, 'its episode ended').catch((error: unknown) => this.services.logger.error({ err: error, session: id }, 'releasing a session failed')) : undefined;
+    const session: Session = new Session(id, `s${id}-${randomBytes(6).toString('hex')}`, kind, this.services, onEpisodeEnded);
     this.records.set(id, session);
     this.counts.opened += 1;
     this.services.logger.info({ session: id, kind }, 'session opened');

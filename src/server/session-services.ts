@@ -4,7 +4,6 @@ import type { Observation, StepInfo, Task } from '../protocol/index.js';
 import type { BudgetGate, OnBudgetExhausted } from './budget-gate.js';
 import type { RecorderTarget } from './episode-recorder.js';
 import type { SessionLimits } from './session-limits.js';
-import type { Session } from './session.js';
 import type { TaskPicker } from './task-picker.js';
 import type { WireObservation } from './wire-schemas.js';
 
@@ -41,8 +40,6 @@ export interface SessionServices {
   maxSteps?: number;
   /** Called with each reset's and step's latency and the source of its observation (metrics). */
   observe?: (what: 'reset' | 'step', source: Observation['source'], seconds: number) => void;
-  /** Called when an episode of the session ends (stateless HTTP sessions are released then). */
-  onEpisodeEnded?: (session: Session) => void;
 }
 
 /** The answer to a reset or a step, before it is shaped for OpenEnv or AgentGym. */

@@ -68,6 +68,8 @@ export class Session {
     readonly key: string,
     readonly kind: SessionKind,
     private readonly services: SessionServices,
+    /** Called when an episode ends (the manager releases stateless HTTP sessions then). */
+    private readonly onEpisodeEnded?: () => void,
   ) {}
 
   get isClosed(): boolean {
@@ -345,7 +347,7 @@ export class Session {
       active.done = true;
       const error = typeof result.info.error === 'string' && termination === 'error' ? result.info.error : undefined;
       this.writeBehind(recorder.end(termination, error));
-      this.services.onEpisodeEnded?.(this);
+      this.onEpisodeEnded?.();
     }
     return {
       observation: result.observation,
