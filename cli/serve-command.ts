@@ -29,7 +29,7 @@ export const serveCommand = (): Command =>
       .option('--max-sessions <n>', 'sessions holding an environment at once (dream and real; released ones do not count); past it: CAPACITY_REACHED', intOption(1, 100_000), 1024)
       .option('--max-real-sessions <n>', `sessions holding a browser context at once; past it: CAPACITY_REACHED (default min(4 × cores, (memory − 1 GiB) / 256 MiB), here ${defaultMaxRealSessions()})`, intOption(1, 10_000))
       .option('--max-session-records <n>', 'session ids kept for later resets (open and released); past it the least recently used released one is forgotten', intOption(1, 10_000_000), DEFAULT_MAX_SESSION_RECORDS)
-      .addOption(new Option('--agentgym-mode <mode>', 'mode of AgentGym envs created without a body (POST /agentgym/create)').choices(['real', 'dream']))
+      .addOption(new Option('--agentgym-mode <mode>', 'mode of AgentGym envs created without a body (POST /agentgym/create); default real (dream with --mode dream)').choices(['real', 'dream']))
       .option('--real-cap <n>', 'real-interaction cap (with --ledger, kept across runs and processes)', intOption(0))
       .option('--ledger <file>', 'the persistent real-interaction ledger (created with --real-cap when missing): a file, or redis://[user:password@]host:port[/db]#KEY shared by many machines')
       .addOption(new Option('--on-budget-exhausted <what>', 'past the cap: stop (REAL_BUDGET_EXHAUSTED) or dream (sessions go on in the experience model)').choices(['stop', 'dream']).default('stop'))

@@ -116,6 +116,9 @@ const checkFlags = (flags: ServeFlags, token: string | undefined): RegisteredSit
   const hasSite = Boolean(flags.fixture) || registered.definition.hasRemote(flags);
   if (flags.mode !== 'dream' && !hasSite) throw new ConfigInvalidError(`--mode ${flags.mode} needs a live site: ${registered.definition.locationHint}, or --mode dream`);
   if (flags.mode === 'dream' && !dreamConfigured(flags)) throw new ConfigInvalidError('--mode dream needs an experience model: --buffer RUN_DIR (retrieval over recorded transitions) or --model openai:NAME');
+  if (flags.agentgymMode !== undefined && flags.mode !== 'both' && flags.agentgymMode !== flags.mode) {
+    throw new ConfigInvalidError(`--agentgym-mode ${flags.agentgymMode} needs ${flags.agentgymMode} environments: this server is --mode ${flags.mode}`);
+  }
   if (flags.onBudgetExhausted === 'dream' && (flags.mode !== 'both' || !dreamConfigured(flags))) {
     throw new ConfigInvalidError('--on-budget-exhausted dream needs --mode both and an experience model (--buffer RUN_DIR or --model openai:NAME)');
   }
