@@ -77,6 +77,7 @@ describe('dreambridge serve for trainers (the CLI): token URL, limits, reaping, 
     while ((await metrics()).get('dreambridge_real_sessions') !== 0 && Date.now() < end) await sleep(200);
     const reaped = await metrics();
     expect(reaped.get('dreambridge_real_sessions')).toBe(0);
+    expect(reaped.get('dreambridge_browser_contexts_open')).toBe(0);
     expect(reaped.get('dreambridge_sessions_reaped_total')).toBeGreaterThanOrEqual(1);
     const again = await http(`${gym}/reset`, { body: { env_idx: realIdx, session_id: 1500 } });
     expect(again).toMatchObject({ status: 200, body: first.body });
@@ -85,6 +86,7 @@ describe('dreambridge serve for trainers (the CLI): token URL, limits, reaping, 
     expect((step.body as { state: string }).state).toMatch(/Page 1 \(Total results: \d+\)/);
     const after = await metrics();
     expect(after.get('dreambridge_real_sessions')).toBe(1);
+    expect(after.get('dreambridge_browser_contexts_open')).toBe(1);
     expect(after.get('dreambridge_max_real_sessions')).toBe(1);
     expect(after.get('dreambridge_step_seconds_count{source="real"}')).toBe(1);
     expect(after.get('dreambridge_real_budget_used')).toBe(1);

@@ -71,7 +71,7 @@ export interface EnvServerOptions {
   maxSessionRecords?: number;
   /** Mode of AgentGym envs created without a body. Default real (dream on a dream-only server). */
   agentGymMode?: Mode;
-  /** Browser contexts open in the site's browser, for /metrics (else those held by sessions). */
+  /** Browser contexts in use in the site's browser, for /metrics (else those held by sessions). */
   openContexts?: () => number;
   /** Idle time before a session is reaped, ms; 0 = never. Default 300000 (5 min). */
   idleTimeoutMs?: number;

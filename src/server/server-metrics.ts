@@ -8,7 +8,7 @@ export interface ServerMetricsOptions {
   limits: SessionLimits;
   /** Real interactions spent and the cap (null: none). */
   budget: () => Promise<{ used: number; cap: number | null }>;
-  /** Browser contexts open in the site's browser (warm ones included), when the site can tell. */
+  /** Browser contexts in use in the site's browser (warm ones waiting not counted), when the site can tell. */
   openContexts?: (() => number) | undefined;
 }
 
@@ -71,7 +71,7 @@ export class ServerMetrics {
     const { openContexts } = options;
     new Gauge({
       name: 'dreambridge_browser_contexts_open',
-      help: "Browser contexts open in the site's browser (warm ones included; else those held by sessions)",
+      help: "Browser contexts in use in the site's browser (warm ones waiting not counted; else those held by sessions)",
       registers,
       collect() {
         this.set(openContexts ? openContexts() : limits.realSessions);
