@@ -141,6 +141,24 @@ describe('environment server: capacity limits', () => {
   });
 });
 
+describe('environment server: stateless HTTP sessions', () => {
+  it('a reset sent while the last step is still running keeps its new episode (the release after the end is skipped)', async () => {
+    const t = await start({ modelDelayMs: 150 });
+    const reset = await http(`${t.server.url}/reset`, { body: { task_id: 1500 } });
+    const session = (reset.body as { metadata: { session_id: string } }).metadata.session_id;
+    const step = (action: string) => http(`${t.server.url}/step`, { body: { action: { action_str: action }, session_id: session } });
+    await step('search[lamp]');
+    await step('click[b0abcdefgh]');
+    const last = step('click[buy now]');
+    await sleep(30);
+    const next = http(`${t.server.url}/reset`, { body: { task_id: 1501, session_id: session } });
+    expect((await last).body).toMatchObject({ done: true, reward: 1 });
+    expect((await next).status).toBe(200);
+    expect(await step('search[lamp]')).toMatchObject({ status: 200, body: { observation: { text: resultsPage(DREAM_TASKS[1]!.instruction!) } } });
+    expect(t.server.manager.size).toBe(1);
+  });
+});
+
 describe('environment server: actions the site cannot take are steps, not errors', () => {
   it('a 20,000-character action is an ordinary step with last_action_error over WS, HTTP and AgentGym', async () => {
     const t = await start();

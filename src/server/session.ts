@@ -191,7 +191,8 @@ export class Session {
     if (this.closing || this.releasedReason !== undefined) return Promise.resolve();
     this.releasedReason = reason;
     const released = this.queue.then(async () => {
-      if (this.closing) return;
+      // A reset queued before this release reopened the session: its new episode stays.
+      if (this.closing || this.releasedReason === undefined) return;
       await this.writes;
       this.releasedState = await this.state().catch(() => undefined);
       await this.endActive('closed');
