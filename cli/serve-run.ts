@@ -11,6 +11,7 @@ import type { SiteProfile, Split } from '../src/protocol/index.js';
 import { dreamContinuation } from '../src/server/continue-in-dream.js';
 import { startEnvServer, type RunningEnvServer } from '../src/server/env-server.js';
 import { defaultMaxRealSessions } from '../src/server/default-max-real-sessions.js';
+import { DEFAULT_MAX_SESSION_RECORDS } from '../src/server/session-manager.js';
 import { assertBindAllowed } from '../src/server/security.js';
 import { siteTaskById } from '../harness/run-plan/site-task-by-id.js';
 import { createRunId, openRunDirectory, packageVersion, type RunDirectory } from '../src/store/index.js';
@@ -196,7 +197,7 @@ export const runServe = async (flags: ServeFlags, options: ServeRunOptions = {})
       ...(stream ? { buffer_stream: { location: stream.display, caught_up: stream.received } } : {}),
       modes: { real: Boolean(real), dream: Boolean(dream) },
       budget: budget ? { ...(await budget.snapshot()), on_exhausted: flags.onBudgetExhausted, count_resets: flags.countResets ?? false } : { cap: null },
-      server: { host: flags.host, port: flags.port, max_sessions: flags.maxSessions, max_real_sessions: flags.maxRealSessions ?? defaultMaxRealSessions(), agentgym_mode: flags.agentgymMode ?? (real ? 'real' : 'dream'), idle_timeout_s: flags.idleTimeout, step_timeout_ms: flags.stepTimeout, max_steps: maxSteps, token: token ? 'set' : 'none', allow_origins: flags.allowOrigin ?? [] },
+      server: { host: flags.host, port: flags.port, max_sessions: flags.maxSessions, max_real_sessions: flags.maxRealSessions ?? defaultMaxRealSessions(), max_session_records: flags.maxSessionRecords ?? DEFAULT_MAX_SESSION_RECORDS, agentgym_mode: flags.agentgymMode ?? (real ? 'real' : 'dream'), idle_timeout_s: flags.idleTimeout, step_timeout_ms: flags.stepTimeout, max_steps: maxSteps, token: token ? 'set' : 'none', allow_origins: flags.allowOrigin ?? [] },
     });
     server = await startEnvServer({
       envName: env,
