@@ -9,7 +9,10 @@ import { namesOpenAIModel } from '../src/llm/openai-model-flag.js';
 import type { SiteProfile, Split } from '../src/protocol/index.js';
 import { dreamContinuation } from '../src/server/continue-in-dream.js';
 import { startEnvServer, type RunningEnvServer } from '../src/server/env-server.js';
+import { defaultMaxRealSessions } from '../src/server/default-max-real-sessions.js';
+import { DEFAULT_MAX_SESSION_RECORDS } from '../src/server/session-manager.js';
 import { assertBindAllowed } from '../src/server/security.js';
+import { siteTaskById } from '../harness/run-plan/site-task-by-id.js';
 import { createRunId, openRunDirectory, packageVersion, type RunDirectory } from '../src/store/index.js';
 import { createLogger } from './logger.js';
 import { runTimestamp } from './run-timestamp.js';
@@ -37,6 +40,12 @@ export interface ServeFlags extends Record<string, unknown> {
   insecure?: boolean;
   allowOrigin?: string[];
   maxSessions: number;
+  /** Default: defaultMaxRealSessions() (from cores and memory). */
+  maxRealSessions?: number;
+  /** Default 16,384. */
+  maxSessionRecords?: number;
+  /** Mode of AgentGym envs created without a body. Default real (dream on a dream-only server). */
+  agentgymMode?: 'real' | 'dream';
   realCap?: number;
   ledger?: string;
   onBudgetExhausted: 'stop' | 'dream';
@@ -95,6 +104,9 @@ const checkFlags = (flags: ServeFlags, token: string | undefined): RegisteredSit
   const hasSite = Boolean(flags.fixture) || registered.definition.hasRemote(flags);
   if (flags.mode !== 'dream' && !hasSite) throw new ConfigInvalidError(`--mode ${flags.mode} needs a live site: ${registered.definition.locationHint}, or --mode dream`);
   if (flags.mode === 'dream' && !dreamConfigured(flags)) throw new ConfigInvalidError('--mode dream needs an experience model: --buffer RUN_DIR (retrieval over recorded transitions) or --model openai:NAME');
+  if (flags.agentgymMode !== undefined && flags.mode !== 'both' && flags.agentgymMode !== flags.mode) {
+    throw new ConfigInvalidError(`--agentgym-mode ${flags.agentgymMode} needs ${flags.agentgymMode} environments: this server is --mode ${flags.mode}`);
+  }
   if (flags.onBudgetExhausted === 'dream' && (flags.mode !== 'both' || !dreamConfigured(flags))) {
     throw new ConfigInvalidError('--on-budget-exhausted dream needs --mode both and an experience model (--buffer RUN_DIR or --model openai:NAME)');
   }
@@ -110,8 +122,9 @@ const checkFlags = (flags: ServeFlags, token: string | undefined): RegisteredSit
  * Prints its URL on stdout; logs go to stderr.
  */
 export const runServe = async (flags: ServeFlags, options: ServeRunOptions = {}): Promise<ServeHandle> => {
-  const logger = createLogger('serve');
   const token = flags.token ?? process.env['DREAMBRIDGE_TOKEN'] ?? undefined;
+  // The token may reach a log line inside a URL or a message: every line is redacted.
+  const logger = createLogger('serve', undefined, token ? [token] : []);
   const registered = checkFlags(flags, token === '' ? undefined : token);
   const env = registered.definition.name;
   const closers: Array<() => Promise<unknown>> = [];
@@ -134,8 +147,10 @@ export const runServe = async (flags: ServeFlags, options: ServeRunOptions = {})
       closers.push(() => source.close());
     }
     // Dream only: the site's profile from its flags (or its local copy), no browser.
-    const profile: SiteProfile =
-      real?.profile ?? (await prepareSite({ site: registered.definition, local: registered.local, siteFlags: flags, seed: flags.seed, maxSteps: flags.maxSteps, real: false })).profile;
+    const prepared = real ? undefined : await prepareSite({ site: registered.definition, local: registered.local, siteFlags: flags, seed: flags.seed, maxSteps: flags.maxSteps, real: false });
+    const profile: SiteProfile = real?.profile ?? prepared!.profile;
+    // Dream resets may name any task the site knows (its goals' instructions), not only the buffer's.
+    const taskById = real?.taskById ?? siteTaskById(prepared!.facts.tasks);
     const { maxSteps } = profile;
     if (flags.mode !== 'real' && dreamConfigured(flags)) {
       const { createDreamSetup } = await import('../src/dream/dream-setup.js');
@@ -171,12 +186,12 @@ export const runServe = async (flags: ServeFlags, options: ServeRunOptions = {})
       ...(stream ? { buffer_stream: { location: stream.display, caught_up: stream.received } } : {}),
       modes: { real: Boolean(real), dream: Boolean(dream) },
       budget: budget ? { ...(await budget.snapshot()), on_exhausted: flags.onBudgetExhausted, count_resets: flags.countResets ?? false } : { cap: null },
-      server: { host: flags.host, port: flags.port, max_sessions: flags.maxSessions, idle_timeout_s: flags.idleTimeout, step_timeout_ms: flags.stepTimeout, max_steps: maxSteps, token: token ? 'set' : 'none', allow_origins: flags.allowOrigin ?? [] },
+      server: { host: flags.host, port: flags.port, max_sessions: flags.maxSessions, max_real_sessions: flags.maxRealSessions ?? defaultMaxRealSessions(), max_session_records: flags.maxSessionRecords ?? DEFAULT_MAX_SESSION_RECORDS, agentgym_mode: flags.agentgymMode ?? (real ? 'real' : 'dream'), idle_timeout_s: flags.idleTimeout, step_timeout_ms: flags.stepTimeout, max_steps: maxSteps, token: token ? 'set' : 'none', allow_origins: flags.allowOrigin ?? [] },
     });
     server = await startEnvServer({
       envName: env,
       ...(real ? { real: { factory: real.factory, tasks: real.tasks } } : {}),
-      ...(dream ? { dream: { factory: dream.factory, tasks: () => dream!.tasks(), continueFrom: dreamContinuation({ model: dream.model, profile, maxSteps }) } } : {}),
+      ...(dream ? { dream: { factory: dream.factory, tasks: () => dream!.tasks(), taskById, continueFrom: dreamContinuation({ model: dream.model, profile, maxSteps }) } } : {}),
       profile,
       // The buffer co-evolves: every transition served (real or dream) is retrievable at once.
       // With a stream, the fleet's too: others tail what this server appends.
@@ -191,6 +206,10 @@ export const runServe = async (flags: ServeFlags, options: ServeRunOptions = {})
       insecure: flags.insecure ?? false,
       allowOrigins: flags.allowOrigin ?? [],
       maxSessions: flags.maxSessions,
+      ...(flags.maxRealSessions === undefined ? {} : { maxRealSessions: flags.maxRealSessions }),
+      ...(flags.maxSessionRecords === undefined ? {} : { maxSessionRecords: flags.maxSessionRecords }),
+      ...(flags.agentgymMode === undefined ? {} : { agentGymMode: flags.agentgymMode }),
+      ...(real?.openContexts ? { openContexts: real.openContexts } : {}),
       idleTimeoutMs: flags.idleTimeout * 1000,
       stepTimeoutMs: flags.stepTimeout,
       metadata: { version: packageVersion() },
@@ -204,8 +223,12 @@ export const runServe = async (flags: ServeFlags, options: ServeRunOptions = {})
     throw error;
   }
   const modes = [real ? 'real' : '', dream ? `dream (${dream.model.kind === 'llm' ? dream.model.name : 'embedded retrieval model, no LLM'})` : ''].filter(Boolean).join(' + ');
-  console.log(`dreambridge serve: ${env}, modes ${modes || 'none'}${flags.mode === 'both' && !dream ? ' (dream not configured)' : ''}, up to ${flags.maxSessions} sessions, run directory ${runDir.dir}`);
-  console.log(`OpenEnv WebSocket ws${server.url.slice(4)}/ws · AgentGym ${server.url}/agentgym`);
+  console.log(
+    `dreambridge serve: ${env}, modes ${modes || 'none'}${flags.mode === 'both' && !dream ? ' (dream not configured)' : ''}, up to ${server.limits.options.maxSessions} sessions (${server.limits.options.maxRealSessions} real), run directory ${runDir.dir}`,
+  );
+  console.log(`OpenEnv WebSocket ws${server.url.slice(4)}/ws · AgentGym ${server.url}/agentgym · metrics ${server.url}/metrics`);
+  // The token itself is never printed: clients that cannot set headers put it in the path.
+  if (token) console.log(`token in the path (for clients that cannot set headers): base URL ${server.url}/t/<token>`);
   console.log(`dreambridge serve listening on ${server.url}`);
   if (options.handleSignals ?? true) {
     onShutdown(async (signal) => {

@@ -6,10 +6,12 @@
  * the co-evolving buffer and the ledger-free budget path (`npm test` runs the same checks sized
  * down: tests/server-load.test.ts).
  *  - load: 32 dream + 4 real WS sessions for 2 minutes: zero protocol errors, p50/p99 per step;
+ *  - trainers: 128 dream + 8 real WS sessions for 2 minutes (verl-agent's WebShop batch), through
+ *    the token URL /t/<token> as clients without headers use it: zero protocol errors;
  *  - soak: 5,000 short dream episodes opened and closed and 500 sessions abandoned without close
  *    (dropped connections, AgentGym envs and HTTP sessions left to the reaper), plus real ones:
  *    server RSS after the soak within 50 MB of its value after warm-up, no browser context left.
- * Usage: tsx scripts/stress-server.ts [load|soak]   (or import stressServerLoad / stressServerSoak)
+ * Usage: tsx scripts/stress-server.ts [load|trainers|soak]   (or import stressServerLoad / stressServerSoak)
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -57,10 +59,10 @@ const startSiteProcess = async (): Promise<{ url: string; stop(): void }> => {
   return { url, stop: () => void site.kill('SIGTERM') };
 };
 
-const startServerProcess = async (idleTimeoutMs: number): Promise<ServerProcess> => {
+const startServerProcess = async (idleTimeoutMs: number, token?: string): Promise<ServerProcess> => {
   const script = fileURLToPath(import.meta.url);
   const site = await startSiteProcess();
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script, '--child', String(idleTimeoutMs), site.url], {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script, '--child', String(idleTimeoutMs), site.url, ...(token ? [token] : [])], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, DREAMBRIDGE_LOG_LEVEL: 'warn' },
   });
@@ -94,13 +96,14 @@ const startServerProcess = async (idleTimeoutMs: number): Promise<ServerProcess>
 };
 
 /** Child mode: `runServe` over the WebShop at `siteUrl` and a recorded toy buffer, stats on demand. */
-const serveChild = async (idleTimeoutMs: number, siteUrl: string): Promise<void> => {
+const serveChild = async (idleTimeoutMs: number, siteUrl: string, token?: string): Promise<void> => {
   const dir = await mkdtemp(join(tmpdir(), 'dreambridge-stress-server-'));
   const seeds = join(dir, 'seeds.jsonl');
   await writeFile(seeds, DREAM_TASKS.map(toyTransitionLines).join(''));
   const served = await runServe(
     {
-      env: 'webshop', url: siteUrl, mode: 'both', model: 'retrieval', buffer: [seeds], port: 0, host: '127.0.0.1', maxSessions: 64,
+      env: 'webshop', url: siteUrl, mode: 'both', model: 'retrieval', buffer: [seeds], port: 0, host: '127.0.0.1', maxSessions: 1024, maxRealSessions: 8,
+      ...(token ? { token } : {}),
       onBudgetExhausted: 'stop', idleTimeout: idleTimeoutMs / 1000, stepTimeout: 30_000, warmContexts: 2, out: join(dir, 'run'),
       seed: 0, split: 'train', observation: 'text',
     },
@@ -145,6 +148,25 @@ export const stressServerLoad = async (options: ServerLoadOptions = {}): Promise
       url: server.url,
       dreamSessions: options.dreamSessions ?? 32,
       realSessions: options.realSessions ?? 4,
+      durationMs: options.durationMs ?? 120_000,
+      dreamTasks: DREAM_IDS,
+      realTasks: REAL_TASKS,
+    });
+    return { ...report, passed: report.protocolErrors === 0 };
+  } finally {
+    await server.stop();
+  }
+};
+
+/** 128 dream + 8 real concurrent WS sessions for 2 minutes through the token URL; zero protocol errors. */
+export const stressServerTrainers = async (options: ServerLoadOptions = {}): Promise<LoadReport & { passed: boolean }> => {
+  const token = `stress-${process.pid}-token`;
+  const server = await startServerProcess(300_000, token);
+  try {
+    const report = await runLoad({
+      url: `${server.url}/t/${encodeURIComponent(token)}`,
+      dreamSessions: options.dreamSessions ?? 128,
+      realSessions: options.realSessions ?? 8,
       durationMs: options.durationMs ?? 120_000,
       dreamTasks: DREAM_IDS,
       realTasks: REAL_TASKS,
@@ -201,7 +223,7 @@ export const stressServerSoak = async (options: ServerSoakOptions = {}): Promise
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (process.argv[2] === '--child') {
-    await serveChild(Number(process.argv[3] ?? 300_000), process.argv[4] ?? 'http://127.0.0.1:3000');
+    await serveChild(Number(process.argv[3] ?? 300_000), process.argv[4] ?? 'http://127.0.0.1:3000', process.argv[5]);
   } else {
     const which = process.argv[2];
     let ok = true;
@@ -210,6 +232,16 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       ok &&= load.passed;
       console.log(
         `server load: ${load.sessions} sessions (32 dream + 4 real), ${(load.durationMs / 1000).toFixed(0)} s, ${load.requests} requests, ${load.episodes} episodes, ` +
+          `${load.protocolErrors} protocol errors; dream step p50 ${load.dream.p50.toFixed(2)} ms p99 ${load.dream.p99.toFixed(2)} ms; ` +
+          `real step p50 ${load.real.p50.toFixed(0)} ms p99 ${load.real.p99.toFixed(0)} ms; reset p50 ${load.resets.p50.toFixed(1)} ms p99 ${load.resets.p99.toFixed(0)} ms`,
+      );
+      for (const example of load.examples) console.error(`  ${example}`);
+    }
+    if (which === undefined || which === 'trainers') {
+      const load = await stressServerTrainers();
+      ok &&= load.passed;
+      console.log(
+        `server trainers load: ${load.sessions} sessions (128 dream + 8 real, token URL), ${(load.durationMs / 1000).toFixed(0)} s, ${load.requests} requests, ${load.episodes} episodes, ` +
           `${load.protocolErrors} protocol errors; dream step p50 ${load.dream.p50.toFixed(2)} ms p99 ${load.dream.p99.toFixed(2)} ms; ` +
           `real step p50 ${load.real.p50.toFixed(0)} ms p99 ${load.real.p99.toFixed(0)} ms; reset p50 ${load.resets.p50.toFixed(1)} ms p99 ${load.resets.p99.toFixed(0)} ms`,
       );

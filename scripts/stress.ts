@@ -6,7 +6,8 @@
  *     memory stays flat (sessions are stateless, nothing accumulates).
  *  3. the real-interaction ledger: 4 processes × 16 workers racing for a cap, one SIGKILLed;
  *  4. kill/resume: a s2r run under a ledger cap SIGKILLed 20 times at random points and resumed;
- *  5. the env server: 32 dream + 4 real sessions for 2 minutes, then a soak of 5,000 episodes
+ *  5. the env server: 32 dream + 4 real sessions for 2 minutes, 128 dream + 8 real through the
+ *     token URL for 2 minutes, then a soak of 5,000 episodes
  *     (and 500 abandoned) checking RSS and open browser contexts;
  *  6. the Redis ledger race (4 × 16 workers, 20,000 reservations, one SIGKILLed) and the WebShop
  *     transports' equivalence over 50 heuristic + 50 random + 10 tour episodes.
@@ -17,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { stressLedger } from './stress-ledger.js';
 import { stressRedisLedger } from './stress-redis-ledger.js';
 import { stressKillResume } from './stress-resume.js';
-import { stressServerLoad, stressServerSoak } from './stress-server.js';
+import { stressServerLoad, stressServerSoak, stressServerTrainers } from './stress-server.js';
 import { fuzzPath, fuzzRandom } from '../tests/helpers/route-fuzz.js';
 import { startWebShop } from '../fixtures/webshop/server.js';
 import { buildWebShopSite } from '../fixtures/webshop/webshop-site.js';
@@ -107,6 +108,9 @@ failures += resume.problems.length;
 const load = await stressServerLoad();
 console.log(`server load: ${JSON.stringify(load)}`);
 if (!load.passed) failures += 1;
+const trainers = await stressServerTrainers();
+console.log(`server trainers load (128 dream + 8 real, token URL): ${JSON.stringify(trainers)}`);
+if (!trainers.passed) failures += 1;
 const soak = await stressServerSoak();
 console.log(`server soak: RSS ${soak.rssWarmMb.toFixed(0)} → ${soak.rssAfterMb.toFixed(0)} MB, after ${JSON.stringify(soak.after)}`);
 if (!soak.passed) failures += 1;

@@ -143,7 +143,7 @@ describe('runs over a browser farm', () => {
       const play = async (): Promise<string> => {
         const reset = await http(`${url}/reset`, { body: { task_id: '1500' } });
         expect(reset.status, JSON.stringify(reset.body)).toBe(200);
-        const sessionId = (reset.body as { metadata: { session_id: string } }).metadata.session_id;
+        const sessionId = (reset.body as { observation: { session_id: string } }).observation.session_id;
         const step = await http(`${url}/step`, { body: { action: { action_str: 'search[lamp]' }, session_id: sessionId } });
         expect(step.status, JSON.stringify(step.body)).toBe(200);
         return sessionId;

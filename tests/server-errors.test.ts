@@ -56,7 +56,7 @@ describe('environment server: capacity, reaper, close', () => {
     expect(t.server.manager.size).toBe(0);
   });
 
-  it('reaps idle sessions (termination "closed"), answers SESSION_CLOSED after, and never reaps one with a step in flight', async () => {
+  it('reaps idle sessions (termination "closed"; ids kept), answers ENV_NOT_RESET after, and never reaps one with a step in flight', async () => {
     const t = await start({ idleTimeoutMs: 250, modelDelayMs: 700 });
     const ws = await WsClient.connect(t.server.url);
     await ws.reset({ task_id: 1500, episode_id: 'idle-ws' });
@@ -69,10 +69,11 @@ describe('environment server: capacity, reaper, close', () => {
     expect(slow.data.observation!['page_type']).toBe('results');
     await sleep(700);
     expect(t.server.manager.reapedCount).toBeGreaterThanOrEqual(2);
-    expect((await ws.step('search[lamp]')).data.code).toBe('SESSION_CLOSED');
-    expect((await ws.state()).data.code).toBe('SESSION_CLOSED');
-    expect(await http(`${t.server.url}/agentgym/step`, { body: { env_idx: gym, action: 'search[lamp]' } })).toMatchObject({ status: 409, body: { code: 'SESSION_CLOSED' } });
-    // The connection is still usable: a reset opens a new session.
+    // Reaping frees the env, never the id: a step says why and that a reset goes on.
+    expect((await ws.step('search[lamp]')).data).toMatchObject({ code: 'EXECUTION_ERROR', error_code: 'ENV_NOT_RESET', message: expect.stringMatching(/released \(idle for more than 0\.3 s\).*reset to go on/) });
+    expect((await ws.state()).data).toMatchObject({ episode_id: 'idle-ws', step_count: 0 });
+    expect(await http(`${t.server.url}/agentgym/step`, { body: { env_idx: gym, action: 'search[lamp]' } })).toMatchObject({ status: 409, body: { error_code: 'ENV_NOT_RESET' } });
+    // The connection is still usable: a reset reopens the same session.
     expect((await ws.reset({ task_id: 1500 })).type).toBe('observation');
     const episodes = await t.runDir.readEpisodes();
     expect(episodes.find((e) => e.episode_id === 'idle-ws')).toMatchObject({ termination: 'closed', steps: 0 });

@@ -4,11 +4,14 @@ import type { BrowserChoice, LocalSite, SiteDefinition, SiteFlagValues } from '.
 import type { SiteProfile, Split, Task } from '../../src/protocol/index.js';
 import { Resources } from './resources.js';
 import { openPreparedSite, prepareSite } from './site-resources.js';
+import { siteTaskById } from './site-task-by-id.js';
 
 /** A live site for a server: env factory, the tasks resets pick from, and what the manifest says. */
 export interface ServedSite {
   factory: EnvFactory;
   tasks: () => readonly Task[];
+  /** Any task the site knows, by id (with its instruction where known); undefined when it has none such. */
+  taskById: (id: string) => Task | undefined;
   profile: SiteProfile;
   /** Browser contexts open now (leak checks). */
   openContexts?: () => number;
@@ -45,6 +48,7 @@ export const openServedSite = async (options: OpenServedSiteOptions): Promise<Se
     return {
       factory: opened.factory,
       tasks: () => tasks,
+      taskById: siteTaskById(prepared.facts.tasks),
       profile: prepared.profile,
       ...(opened.openContexts ? { openContexts: opened.openContexts } : {}),
       browserVersion: opened.browserVersion,

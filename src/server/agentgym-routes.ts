@@ -6,7 +6,6 @@ import { handler } from './openenv-routes.js';
 import { parseWire } from './parse-wire.js';
 import type { Session } from './session.js';
 import type { SessionManager } from './session-manager.js';
-import { MAX_ACTION_CHARS } from './wire-schemas.js';
 
 export interface AgentGymRoutesOptions {
   manager: SessionManager;
@@ -22,7 +21,7 @@ const envIdxSchema = z.union([z.number().int().nonnegative(), z.string().regex(/
 const modeSchema = z.enum(['real', 'dream']).optional();
 const createSchema = z.object({ mode: modeSchema });
 const resetSchema = z.object({ env_idx: envIdxSchema, session_id: z.union([z.number().int().nonnegative(), z.null()]).optional(), mode: modeSchema });
-const stepSchema = z.object({ env_idx: envIdxSchema, action: z.string().max(MAX_ACTION_CHARS) });
+const stepSchema = z.object({ env_idx: envIdxSchema, action: z.string() });
 const closeSchema = z.object({ env_idx: envIdxSchema });
 const querySchema = z.object({ env_idx: z.string().regex(/^\d{1,15}$/, 'env_idx must be an integer') });
 

@@ -14,8 +14,11 @@ import { agentGymWebArenaRoutes } from './agentgym-webarena-routes.js';
 import { createBudgetGate, type OnBudgetExhausted } from './budget-gate.js';
 import { mcpRoutes } from './mcp-routes.js';
 import { openEnvRoutes, type ServerMetadata } from './openenv-routes.js';
-import { assertBindAllowed, isLoopbackHost, refusal, type AccessPolicy } from './security.js';
+import { defaultMaxRealSessions } from './default-max-real-sessions.js';
+import { assertBindAllowed, isLoopbackHost, refusal, splitPathToken, type AccessPolicy } from './security.js';
+import { SessionLimits } from './session-limits.js';
 import { SessionManager } from './session-manager.js';
+import { ServerMetrics } from './server-metrics.js';
 import type { Mode, ModeProvider, SessionServices } from './session-services.js';
 import { TaskPicker } from './task-picker.js';
 import { httpErrorBody, protocolError } from './wire-error.js';
@@ -34,6 +37,8 @@ export interface EnvServerOptions {
   real?: ModeSource;
   /** The experience model's envs; omit when none is configured (dream resets answer DREAM_NOT_CONFIGURED). */
   dream?: ModeSource & {
+    /** The site's tasks by id (with their instructions where known): dream resets may name any of them. */
+    taskById?: (id: string) => Task | undefined;
     /** A dream env that goes on from a real episode's state (needed by `onBudgetExhausted: 'dream'` mid-episode). */
     continueFrom?: (task: Task, observation: Observation, stepsTaken: number) => Env;
   };
@@ -54,14 +59,22 @@ export interface EnvServerOptions {
   host?: string;
   /** Port; 0 picks a free one. Default 0. */
   port?: number;
-  /** Bearer token on every route but /health, and on WS upgrades. Default none. */
+  /** Token on every route but /health and on WS upgrades: `Authorization: Bearer T`, or the path prefix `/t/T`. Default none. */
   token?: string;
   /** Allow a non-loopback bind without a token. Default false. */
   insecure?: boolean;
   /** Browser origins allowed (WS upgrades and HTTP requests carrying `Origin`). Default none. */
   allowOrigins?: readonly string[];
-  /** Sessions open at once. Default 64. */
+  /** Sessions holding an environment at once (dream and real). Default 1024. */
   maxSessions?: number;
+  /** Sessions holding a browser context (real env) at once. Default from cores and memory (defaultMaxRealSessions). */
+  maxRealSessions?: number;
+  /** Session ids kept (open and released ones). Default 16,384 (~1 KB each when released). */
+  maxSessionRecords?: number;
+  /** Mode of AgentGym envs created without a body. Default real (dream on a dream-only server). */
+  agentGymMode?: Mode;
+  /** Browser contexts in use in the site's browser, for /metrics (else those held by sessions). */
+  openContexts?: () => number;
   /** Idle time before a session is reaped, ms; 0 = never. Default 300000 (5 min). */
   idleTimeoutMs?: number;
   /** Deadline of a reset or step when the request gives none, ms. Default 30000. */
@@ -95,6 +108,9 @@ export interface RunningEnvServer {
   port: number;
   host: string;
   manager: SessionManager;
+  /** The capacity counters and their limits. */
+  limits: SessionLimits;
+  metrics: ServerMetrics;
   /** Open WS connections. */
   connections(): number;
   /** Stops accepting, closes every session (`interrupted`) and connection. Idempotent. */
@@ -127,7 +143,9 @@ export const startEnvServer = async (options: EnvServerOptions): Promise<Running
   assertBindAllowed({ host, token: options.token, insecure: options.insecure });
   if (!options.real && !options.dream) throw new ConfigInvalidError('the server needs real or dream environments (or both)');
   const logger = options.logger ?? pino({ level: 'silent' });
-  const maxSessions = options.maxSessions ?? 64;
+  const maxSessions = options.maxSessions ?? 1024;
+  const maxRealSessions = options.maxRealSessions ?? defaultMaxRealSessions();
+  const limits = new SessionLimits({ maxSessions, maxRealSessions });
   const maxMessageBytes = options.maxMessageBytes ?? 256 * 1024;
   const modes: Partial<Record<Mode, ModeProvider>> = {};
   if (options.real) {
@@ -135,11 +153,13 @@ export const startEnvServer = async (options: EnvServerOptions): Promise<Running
     modes.real = { create: (o) => factory.create(o), picker: new TaskPicker({ env: options.envName, tasks, openWorld: true }) };
   }
   if (options.dream) {
-    const { factory, tasks } = options.dream;
-    modes.dream = { create: (o) => factory.create(o), picker: new TaskPicker({ env: options.envName, tasks, openWorld: false }) };
+    const { factory, tasks, taskById } = options.dream;
+    modes.dream = { create: (o) => factory.create(o), picker: new TaskPicker({ env: options.envName, tasks, openWorld: false, lookup: taskById }) };
   }
   const defaultMode: Mode = options.real ? 'real' : 'dream';
   const continueFrom = options.dream?.continueFrom;
+  const budgetGate = createBudgetGate({ ...(options.budget ? { budget: options.budget } : {}), countResets: options.countResets ?? false });
+  const metrics = new ServerMetrics({ manager: () => manager, limits, budget: () => budgetGate.figures(), openContexts: options.openContexts });
   const services: SessionServices = {
     recorder: { runDir: options.runDir, runId: options.runId, envName: options.envName },
     stepTimeoutMs: options.stepTimeoutMs ?? 30_000,
@@ -148,12 +168,15 @@ export const startEnvServer = async (options: EnvServerOptions): Promise<Running
     defaultMode,
     dreamHint: options.dreamHint ?? DEFAULT_DREAM_HINT,
     onBudgetExhausted: options.onBudgetExhausted ?? 'stop',
-    budget: createBudgetGate({ ...(options.budget ? { budget: options.budget } : {}), countResets: options.countResets ?? false }),
+    budget: budgetGate,
     ...(continueFrom ? { continueInDream: continueFrom } : {}),
     sameState: sameStateWith(options.profile),
     logger,
+    limits,
+    maxSteps: options.profile.maxSteps,
+    observe: (what, source, seconds) => metrics.observe(what, source, seconds),
   };
-  const manager = new SessionManager({ maxSessions, idleTimeoutMs: options.idleTimeoutMs ?? 300_000 }, services);
+  const manager = new SessionManager({ idleTimeoutMs: options.idleTimeoutMs ?? 300_000, ...(options.maxSessionRecords === undefined ? {} : { maxRecords: options.maxSessionRecords }) }, services);
   const policy: AccessPolicy = { token: options.token, allowOrigins: options.allowOrigins ?? [], loopbackBind: isLoopbackHost(host) };
   const metadata: ServerMetadata = {
     name: `dreambridge-${options.envName}`,
@@ -166,7 +189,10 @@ export const startEnvServer = async (options: EnvServerOptions): Promise<Running
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const refused = refusal(req, policy, req.path);
+    // `/t/<token>/…` is every route with the token in the path; routes below see it without.
+    const split = splitPathToken(req.url);
+    if (split) req.url = split.url;
+    const refused = refusal(req, policy, req.path, split?.token);
     if (refused) {
       res.status(refused.status).json({ detail: refused.message, code: 'UNAUTHORIZED', message: refused.message });
       return;
@@ -178,13 +204,18 @@ export const startEnvServer = async (options: EnvServerOptions): Promise<Running
   app.use('/mcp', mcpRoutes({ manager, serverInfo: { name: metadata.name, version: metadata.version }, maxBodyBytes, logger }));
   // Every body is read as JSON whatever its content type (clients forget the header), up to the limit.
   app.use(express.json({ limit: options.maxBodyBytes ?? 256 * 1024, type: () => true, strict: false }));
+  app.get('/metrics', (_req: Request, res: Response, next: NextFunction) => {
+    metrics.text().then((text) => res.type(metrics.contentType).send(text), next);
+  });
   app.use(openEnvRoutes({ manager, metadata, availableActions: options.profile.availableActionsSchema, logger }));
+  const agentGymMode: Mode = options.agentGymMode ?? defaultMode;
+  if (!modes[agentGymMode]) throw new ConfigInvalidError(`AgentGym envs are to be ${agentGymMode} (--agentgym-mode ${agentGymMode}) but this server has no ${agentGymMode} environments`);
   const taskOf = (taskId: string): Task | undefined => [...(options.real?.tasks() ?? []), ...(options.dream?.tasks() ?? [])].find((t) => t.task_id === taskId);
   app.use(
     '/agentgym',
     options.agentGymDialect === 'webarena'
-      ? agentGymWebArenaRoutes({ manager, defaultMode, taskOf, logger })
-      : agentGymRoutes({ manager, instructionText: (instruction) => options.profile.instructionText(instruction), defaultMode, logger }),
+      ? agentGymWebArenaRoutes({ manager, defaultMode: agentGymMode, taskOf, logger })
+      : agentGymRoutes({ manager, instructionText: (instruction) => options.profile.instructionText(instruction), defaultMode: agentGymMode, logger }),
   );
   app.use((req: Request, res: Response) => {
     res.status(404).json({ detail: 'Not Found', message: `no route ${req.method} ${req.path}` });
@@ -207,10 +238,13 @@ export const startEnvServer = async (options: EnvServerOptions): Promise<Running
   const maxConnections = options.maxConnections ?? maxSessions * 4 + 16;
   const alive = new WeakSet<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
+    const split = splitPathToken(req.url ?? '/');
+    if (split) req.url = split.url;
     const path = pathOf(req);
-    if (path !== '/ws') return rejectUpgrade(socket, 404, `no WebSocket endpoint at ${path} (use /ws)`);
-    const refused = refusal(req, policy, path);
+    // The token is checked first: a 404 must not tell a stranger which paths exist.
+    const refused = refusal(req, policy, path, split?.token);
     if (refused) return rejectUpgrade(socket, refused.status, refused.message);
+    if (path !== '/ws') return rejectUpgrade(socket, 404, `no WebSocket endpoint at ${path} (use /ws)`);
     if (wss.clients.size >= maxConnections) return rejectUpgrade(socket, 503, `CAPACITY_REACHED: ${maxConnections} WebSocket connections are open`);
     wss.handleUpgrade(req, socket, head, (ws) => {
       alive.add(ws);
@@ -241,7 +275,7 @@ export const startEnvServer = async (options: EnvServerOptions): Promise<Running
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}`;
-  logger.info({ url, maxSessions, modes: Object.keys(modes) }, 'environment server listening');
+  logger.info({ url, maxSessions, maxRealSessions, modes: Object.keys(modes), agentGymMode }, 'environment server listening');
 
   let closing: Promise<void> | undefined;
   return {
@@ -249,6 +283,8 @@ export const startEnvServer = async (options: EnvServerOptions): Promise<Running
     port: address.port,
     host,
     manager,
+    limits,
+    metrics,
     connections: () => wss.clients.size,
     close: () => {
       closing ??= (async () => {

@@ -35,12 +35,31 @@ export const tokenMatches = (presented: string | undefined, token: string): bool
  * The token a request presents: `Authorization: Bearer T`, or `access_token=T` in the query
  * string (for WebSocket clients that cannot set headers; the server never logs query strings).
  */
-export const presentedToken = (request: IncomingMessage): string | undefined => {
+export const presentedToken = (request: IncomingMessage, pathToken?: string): string | undefined => {
+  if (pathToken !== undefined) return pathToken;
   const header = request.headers.authorization;
   const bearer = header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
   if (bearer !== undefined) return bearer;
   const query = (request.url ?? '').split('?')[1];
   return query === undefined ? undefined : (new URLSearchParams(query).get('access_token') ?? undefined);
+};
+
+/**
+ * Splits a token path prefix off a request URL: `/t/<token>/rest?query` → the token and
+ * `/rest?query` (`/t/<token>` alone → `/`), so clients that cannot set headers (AgentGym's, which
+ * append `/create` to the base URL; OpenEnv's, which append `/ws`) use base URL
+ * `http://host:port/t/<token>`. Undefined when the URL has no such prefix.
+ */
+export const splitPathToken = (url: string): { token: string; url: string } | undefined => {
+  const match = /^\/t\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/.exec(url);
+  if (!match?.[1]) return undefined;
+  let token: string;
+  try {
+    token = decodeURIComponent(match[1]);
+  } catch {
+    token = match[1];
+  }
+  return { token, url: `${match[2] ?? '/'}${match[3] ?? ''}` };
 };
 
 /** Origins are compared as `scheme://host[:port]`, case-insensitively, without a trailing slash. */
@@ -74,12 +93,13 @@ export interface AccessPolicy {
 }
 
 /** Why a request is refused, or undefined when it may go on. */
-export const refusal = (request: IncomingMessage, policy: AccessPolicy, path: string): { status: number; message: string } | undefined => {
+export const refusal = (request: IncomingMessage, policy: AccessPolicy, path: string, pathToken?: string): { status: number; message: string } | undefined => {
   if (!hostHeaderAllowed(request.headers.host, policy.loopbackBind)) return { status: 403, message: 'Host header is not a loopback name on a loopback-only server' };
   const origin = request.headers.origin;
   if (!originAllowed(origin, policy.allowOrigins)) return { status: 403, message: `origin ${origin ?? ''} is not allowed (start the server with --allow-origin ${origin ?? ''})` };
-  if (policy.token !== undefined && path !== '/health' && !tokenMatches(presentedToken(request), policy.token)) {
-    return { status: 401, message: 'missing or wrong bearer token (Authorization: Bearer <token>)' };
+  // A wrong token in the path is refused even on /health: the client's base URL is wrong.
+  if (policy.token !== undefined && (path !== '/health' || pathToken !== undefined) && !tokenMatches(presentedToken(request, pathToken), policy.token)) {
+    return { status: 401, message: 'missing or wrong token (Authorization: Bearer <token>, or the base URL http://host:port/t/<token>)' };
   }
   return undefined;
 };

@@ -3,6 +3,7 @@ import type { Env, TimeoutOptions } from '../env/env.js';
 import type { Observation, StepInfo, Task } from '../protocol/index.js';
 import type { BudgetGate, OnBudgetExhausted } from './budget-gate.js';
 import type { RecorderTarget } from './episode-recorder.js';
+import type { SessionLimits } from './session-limits.js';
 import type { TaskPicker } from './task-picker.js';
 import type { WireObservation } from './wire-schemas.js';
 
@@ -33,6 +34,12 @@ export interface SessionServices {
   /** Whether a replayed state reproduced the recorded one (canonical keys when a profile is known). */
   sameState: (recorded: { text: string; url?: string | undefined }, actual: Observation) => boolean;
   logger: Logger;
+  /** The server's capacity counters (sessions holding an env, sessions holding a browser context). */
+  limits: SessionLimits;
+  /** Steps before truncation (the profile's): over-long actions are steps too. */
+  maxSteps?: number;
+  /** Called with each reset's and step's latency and the source of its observation (metrics). */
+  observe?: (what: 'reset' | 'step', source: Observation['source'], seconds: number) => void;
 }
 
 /** The answer to a reset or a step, before it is shaped for OpenEnv or AgentGym. */

@@ -1,6 +1,7 @@
 import type { Env, TimeoutOptions } from '../env/env.js';
 import { codeOf } from '../env/code-of.js';
 import { DreamNotConfiguredError, EnvNotResetError, RealBudgetExhaustedError, SessionClosedError, ValidationError } from '../env/errors.js';
+import { invalidActionResult, oversizedActionError } from './invalid-action.js';
 import type { Observation, StepResult, Task, Termination } from '../protocol/index.js';
 import { EpisodeRecorder, terminationOf } from './episode-recorder.js';
 import type { Mode, SessionReply, SessionServices } from './session-services.js';
@@ -55,16 +56,34 @@ export class Session {
   private active: ActiveEpisode | undefined;
   private episodes = 0;
   private realSteps = 0;
+  /** Whether the session holds one of the server's session slots (released sessions do not). */
+  private holdsSlot = true;
+  /** Why the session's envs were released (idle, episode over); the next reset reopens it. */
+  private releasedReason: string | undefined;
+  /** The state when it was released: what `state` answers until the next reset. */
+  private releasedState: WireState | undefined;
 
   constructor(
     readonly id: number,
     readonly key: string,
     readonly kind: SessionKind,
     private readonly services: SessionServices,
+    /** Called when an episode ends (the manager releases stateless HTTP sessions then). */
+    private readonly onEpisodeEnded?: () => void,
   ) {}
 
   get isClosed(): boolean {
     return this.closing !== undefined;
+  }
+
+  /** Released: its envs closed and its slot freed, its id kept; the next reset reopens it. */
+  get isReleased(): boolean {
+    return this.releasedReason !== undefined && !this.isClosed;
+  }
+
+  /** The mode of the current episode (null without one). */
+  get mode(): Mode | null {
+    return this.active?.mode ?? null;
   }
 
   /** True while an operation runs (the reaper leaves such sessions alone). */
@@ -75,12 +94,13 @@ export class Session {
   /** The current observation (AgentGym's /observation, /available_actions, …). */
   observation(): Observation {
     this.checkOpen();
-    if (!this.active) throw new EnvNotResetError('no episode yet: reset first');
+    if (!this.active) throw new EnvNotResetError(this.releasedReason === undefined ? 'no episode yet: reset first' : this.releasedMessage());
     return this.active.current;
   }
 
   reset(request: WireReset, timeoutMs?: number): Promise<SessionReply> {
     return this.run(async (options) => {
+      const started = performance.now();
       let mode: Mode = request.mode ?? this.preferredMode ?? this.services.defaultMode;
       if (!this.services.modes[mode]) {
         if (mode === 'dream') throw new DreamNotConfiguredError(this.services.dreamHint);
@@ -88,6 +108,7 @@ export class Session {
           details: { errors: [{ loc: ['mode'], msg: 'real mode is not offered', type: 'value_error' }] },
         });
       }
+      this.reopen();
       await this.endActive('closed');
       // Until this reset succeeds there is no episode: a failed reset must not leave the last one.
       this.active = undefined;
@@ -106,6 +127,7 @@ export class Session {
       const episodeId = request.episode_id ?? `${this.services.recorder.runId}-s${this.id}-e${this.episodes}`;
       const recorder = new EpisodeRecorder(this.services.recorder, episodeId, task.task_id, observation.source);
       this.active = { env, mode, task, recorder, current: observation, done: false };
+      this.services.observe?.('reset', observation.source, (performance.now() - started) / 1000);
       const first: SessionReply = { observation, reward: null, done: false, truncated: false, episode_id: episodeId, step_count: 0 };
       const actions = request.replay_actions ?? [];
       return actions.length === 0 ? first : this.replay(actions, request.replay_states, options, first);
@@ -119,6 +141,7 @@ export class Session {
   /** OpenEnv's state plus ours; answered at once, beside an operation in flight. */
   async state(): Promise<WireState> {
     this.checkOpen();
+    if (!this.active && this.releasedState) return this.releasedState;
     const figures = await this.services.budget.figures();
     const active = this.active;
     return {
@@ -152,12 +175,66 @@ export class Session {
       clearTimeout(timer);
       await this.writes;
       await this.endActive(termination).catch((error: unknown) => this.services.logger.error({ err: error, session: this.id }, 'could not record the closed episode'));
-      const envs = [...this.envs.values(), ...this.extraEnvs];
-      this.envs.clear();
-      this.extraEnvs.length = 0;
-      await Promise.all(envs.map((env) => cleanUp(`${env.source} env of session ${this.id}`, () => env.close(), this.services.logger)));
+      await this.closeEnvs();
+      this.freeSlot();
     })();
     return this.closing;
+  }
+
+  /**
+   * Frees what the session holds (its envs, their browser contexts, its slot) but keeps its id:
+   * the unfinished episode is recorded `closed` and the next reset reopens the session (AgentGym
+   * envs live for a whole training run; the reaper must not kill them). Runs after the operations
+   * queued before it. Idempotent.
+   */
+  release(reason: string): Promise<void> {
+    if (this.closing || this.releasedReason !== undefined) return Promise.resolve();
+    this.releasedReason = reason;
+    const released = this.queue.then(async () => {
+      // A reset queued before this release reopened the session: its new episode stays.
+      if (this.closing || this.releasedReason === undefined) return;
+      await this.writes;
+      this.releasedState = await this.state().catch(() => undefined);
+      await this.endActive('closed');
+      // Nothing heavy stays (an observation can be a WebArena tree): a record is ~1 KB.
+      this.active = undefined;
+      await this.closeEnvs();
+      this.freeSlot();
+    });
+    this.queue = released.catch(() => undefined);
+    return released;
+  }
+
+  /** A released session takes a slot again (or fails with CAPACITY_REACHED, staying released). */
+  private reopen(): void {
+    if (this.holdsSlot) {
+      this.releasedReason = undefined;
+      return;
+    }
+    this.services.limits.claimSession();
+    this.holdsSlot = true;
+    this.services.logger.info({ session: this.id, kind: this.kind, was: this.releasedReason }, 'session reopened');
+    this.releasedReason = undefined;
+    this.releasedState = undefined;
+  }
+
+  private freeSlot(): void {
+    if (!this.holdsSlot) return;
+    this.holdsSlot = false;
+    this.services.limits.releaseSession();
+  }
+
+  private async closeEnvs(): Promise<void> {
+    const real = this.envs.get('real');
+    const envs = [...this.envs.values(), ...this.extraEnvs];
+    this.envs.clear();
+    this.extraEnvs.length = 0;
+    await Promise.all(envs.map((env) => cleanUp(`${env.source} env of session ${this.id}`, () => env.close(), this.services.logger)));
+    if (real) this.services.limits.releaseReal();
+  }
+
+  private releasedMessage(): string {
+    return `this session's environment was released (${this.releasedReason ?? 'released'}); its id is kept: reset to go on`;
   }
 
   private checkOpen(): void {
@@ -188,14 +265,18 @@ export class Session {
     const existing = this.envs.get(mode);
     if (existing) return existing;
     let env: Env;
+    // A real env is a browser context: it needs one of the real slots first.
+    if (mode === 'real') this.services.limits.claimReal();
     try {
       env = await this.services.modes[mode]!.create(options);
     } catch (error) {
+      if (mode === 'real') this.services.limits.releaseReal();
       throw new FactoryFailure(error);
     }
     if (mode === 'real') env = this.services.budget.wrap(env, () => (this.realSteps += 1));
     if (this.closing) {
       await cleanUp(`${env.source} env of closing session ${this.id}`, () => env.close(), this.services.logger);
+      if (mode === 'real') this.services.limits.releaseReal();
       this.checkOpen();
     }
     this.envs.set(mode, env);
@@ -228,7 +309,7 @@ export class Session {
 
   private async stepNow(action: WireAction, options: TimeoutOptions): Promise<SessionReply> {
     const active = this.active;
-    if (!active) throw new EnvNotResetError('no episode to step: send a reset first');
+    if (!active) throw new EnvNotResetError(this.releasedReason === undefined ? 'no episode to step: send a reset first' : this.releasedMessage());
     if (active.failure !== undefined) {
       if (codeOf(active.failure) === 'REAL_BUDGET_EXHAUSTED') {
         throw new RealBudgetExhaustedError('the real-interaction budget is spent: this episode ended; reset (mode "dream") to go on', await this.budgetDetails());
@@ -245,9 +326,13 @@ export class Session {
       };
     }
     const state = active.current;
+    const started = performance.now();
     let result: StepResult;
     try {
-      result = await this.sendStep(active, action.action_str, options);
+      // An action too long for any site is an invalid action, as the benchmarks treat them: an
+      // ordinary step with last_action_error, never sent to the site (and never charged).
+      const oversized = oversizedActionError(action.action_str);
+      result = oversized === undefined ? await this.sendStep(active, action.action_str, options) : invalidActionResult(state, oversized, recorder.stepCount + 1, this.services.maxSteps);
     } catch (error) {
       this.checkOpen();
       active.failure = error;
@@ -255,6 +340,7 @@ export class Session {
       throw error;
     }
     this.checkOpen();
+    this.services.observe?.('step', result.observation.source, (performance.now() - started) / 1000);
     this.writeBehind(recorder.step(state, action.action_str, action.thought, result));
     active.current = result.observation;
     const termination = terminationOf(result);
@@ -262,6 +348,7 @@ export class Session {
       active.done = true;
       const error = typeof result.info.error === 'string' && termination === 'error' ? result.info.error : undefined;
       this.writeBehind(recorder.end(termination, error));
+      this.onEpisodeEnded?.();
     }
     return {
       observation: result.observation,

@@ -17,6 +17,11 @@ export interface TaskPickerOptions {
    * their goals), false for dreams (the model needs the task's instruction).
    */
   openWorld: boolean;
+  /**
+   * The site's own tasks by id (its goals' instructions from the fixture, a catalogue or task
+   * configs): a dream reset may name any task the site knows, not only those of `tasks`.
+   */
+  lookup?: ((id: string) => Task | undefined) | undefined;
 }
 
 /**
@@ -36,7 +41,10 @@ export class TaskPicker {
       const known = tasks.find((t) => t.task_id === id);
       if (known) return withInstruction(known);
       if (this.options.openWorld || request.instruction !== undefined) return withInstruction({ task_id: id, env: this.options.env });
-      throw new ValidationError(`no task ${id} in the dream task set (${tasks.length} tasks, e.g. ${tasks.slice(0, 3).map((t) => t.task_id).join(', ') || 'none'}); give one of them, or an instruction with it`, {
+      const site = this.options.lookup?.(id);
+      if (site?.instruction !== undefined) return site;
+      const why = this.options.lookup ? (site ? 'the site does not know its instruction' : 'the site has no such task') : 'the site\'s tasks are not known here';
+      throw new ValidationError(`no task ${id} for a dream: it is not in the dream task set (${tasks.length} tasks, e.g. ${tasks.slice(0, 3).map((t) => t.task_id).join(', ') || 'none'}) and ${why}; give a known task, or an instruction with it`, {
         details: { errors: [{ loc: ['task_id'], msg: `unknown dream task ${id}`, type: 'value_error' }] },
       });
     }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { observationSchema } from '../protocol/index.js';
 
-/** Longest accepted `action_str` (a WebShop search or a WebArena `type [id] [text]` fits easily). */
+/** Longest replayed action (a WebShop search or a WebArena `type [id] [text]` fits easily). */
 export const MAX_ACTION_CHARS = 8_192;
 /** Longest accepted `thought`. */
 export const MAX_THOUGHT_CHARS = 65_536;
@@ -21,7 +21,8 @@ export const optionalOrNull = <T extends z.ZodType>(schema: T) => schema.nullish
  * send `"metadata": {}` with every action.
  */
 export const wireActionSchema = z.strictObject({
-  action_str: z.string().max(MAX_ACTION_CHARS).describe("An action in the site's own grammar, e.g. search[red shoes] or click[Buy Now]"),
+  // No length limit but the body's: an over-long action is an invalid action (last_action_error), not a 422.
+  action_str: z.string().describe("An action in the site's own grammar, e.g. search[red shoes] or click[Buy Now]"),
   thought: optionalOrNull(z.string().max(MAX_THOUGHT_CHARS)).describe('The reasoning that led to the action; logged with the transition'),
   metadata: optionalOrNull(z.record(z.string(), z.unknown())).describe("OpenEnv's Action.metadata; ignored"),
 });

@@ -58,7 +58,8 @@ const isCloseMessage = (data: RawData): boolean => {
  * One OpenEnv WebSocket connection = one session. Messages are answered one at a time, in order,
  * each with exactly one reply (`observation`, `state` or `error`) except `close`, which closes the
  * session and the connection at once (aborting an operation in flight). The session (and its capacity slot) is taken by the first reset;
- * if the reaper closes it, steps answer SESSION_CLOSED and the next reset opens a new one. An
+ * if the reaper releases it (its env closed, its id kept), steps answer ENV_NOT_RESET and the
+ * next reset reopens it. An
  * error reply never ends the connection.
  */
 export const serveWsConnection = (socket: WebSocket, options: WsConnectionOptions): void => {
@@ -77,7 +78,7 @@ export const serveWsConnection = (socket: WebSocket, options: WsConnectionOption
 
   /** The connection's live session for a step or state, or why there is none. */
   const current = (): Session | undefined => {
-    if (session?.isClosed) throw new SessionClosedError('this session was closed (idle too long, or the server is stopping): reset to start a new one');
+    if (session?.isClosed) throw new SessionClosedError('this session was closed (the server is stopping, or its record was forgotten): reset to start a new one');
     return session;
   };
 
@@ -150,8 +151,10 @@ export const serveWsConnection = (socket: WebSocket, options: WsConnectionOption
     }
     chain = chain.then(() => handle(data)).catch((error: unknown) => logger.error({ err: error }, 'ws message handler failed'));
   });
-  socket.on('close', () => {
+  socket.on('close', (code) => {
+    const dropped = !gone;
     gone = true;
+    if (dropped) logger.info({ session: session?.id, code }, 'client disconnected without a close message');
     // A dropped connection is a close: the episode is recorded and the browser context freed
     // (in the background: nobody is left to answer; a failure is logged).
     if (session && !session.isClosed) void manager.close(session, 'closed', 'the connection closed').catch((error: unknown) => logger.error({ err: error }, 'closing a session failed'));

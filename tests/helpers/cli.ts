@@ -28,9 +28,13 @@ export const runCli = (args: string[], options: { timeoutMs?: number } = {}): Pr
   });
 
 /** Starts a long-running CLI command and resolves with the first URL it prints on stdout. */
-export const startCli = (args: string[], timeoutMs = 30_000): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stdout: () => string; stderr: () => string }> =>
+export const startCli = (
+  args: string[],
+  timeoutMs = 30_000,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stdout: () => string; stderr: () => string }> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: projectRoot, env: { ...process.env, DREAMBRIDGE_LOG_LEVEL: 'warn' } });
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: projectRoot, env: { ...process.env, DREAMBRIDGE_LOG_LEVEL: 'warn', ...env } });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {

@@ -61,7 +61,8 @@ export const wsFuzzCase = (random: Random, maxMessageBytes: number): FuzzCase =>
     ];
     return { raw: JSON.stringify(pick(random, variants)()), code: 'VALIDATION_ERROR', kind: 'wrong field' };
   }
-  if (r < 0.995) return { raw: JSON.stringify({ type: 'step', data: { action_str: 'x'.repeat(8_193 + Math.floor(random() * 4_000)) } }), code: 'VALIDATION_ERROR', kind: 'huge action' };
+  // A huge action_str is an ordinary invalid step (last_action_error); a huge replayed action is refused.
+  if (r < 0.995) return { raw: JSON.stringify({ type: 'reset', data: { replay_actions: ['x'.repeat(8_193 + Math.floor(random() * 4_000))] } }), code: 'VALIDATION_ERROR', kind: 'huge replayed action' };
   return { raw: JSON.stringify({ type: 'step', data: { action_str: 'y'.repeat(maxMessageBytes) } }), code: 'VALIDATION_ERROR', kind: 'huge message' };
 };
 
