@@ -8,16 +8,20 @@ if (!python) console.log(PYTHON_SKIP_MESSAGE);
 
 // The examples take the server's base URL as it is (a path token, http://host:port/t/TOKEN, included).
 describe.skipIf(!python)('trainer examples (examples/python) against the server', () => {
+  const TOKEN = 'examples-token-3c9a';
   let t: TestServer;
+  /** The base URL every example is given: the token in the path, as clients without headers use it. */
+  let base: string;
   beforeAll(async () => {
-    t = await startDreamServer();
+    t = await startDreamServer({ token: TOKEN });
+    base = `${t.server.url}/t/${TOKEN}`;
   });
   afterAll(async () => {
     await t.stop();
   });
 
   it("TRL: the environment_factory class plays an episode through its tools, invalid actions raised to the model, the reward from get_reward", async () => {
-    const { stdout } = await runFile(python!, [join(pythonExamples, 'trl_webshop_environment.py'), t.server.url, '--task', '1501'], { timeout: 60_000 });
+    const { stdout } = await runFile(python!, [join(pythonExamples, 'trl_webshop_environment.py'), base, '--task', '1501'], { timeout: 60_000 });
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toBe('prompt: Instruction: find a floor lamp under 70 dollars');
     expect(lines[1]).toMatch(/^tool error: INVALID_ACTION: /);
@@ -30,7 +34,7 @@ describe.skipIf(!python)('trainer examples (examples/python) against the server'
   });
 
   it('verl-agent: the environment manager steps a batch over WS, projects <action> tags, and its success evaluator reads won', async () => {
-    const { stdout } = await runFile(python!, [join(pythonExamples, 'verl_agent_env_manager.py'), t.server.url, '--tasks', '1500,1501,1502'], { timeout: 60_000 });
+    const { stdout } = await runFile(python!, [join(pythonExamples, 'verl_agent_env_manager.py'), base, '--tasks', '1500,1501,1502'], { timeout: 60_000 });
     const lines = stdout.trim().split('\n');
     // The first turn has no tags: projected as invalid (and answered by the server with last_action_error).
     expect(lines[0]).toBe('turn 1 valid=[0, 0, 0] dones=[False, False, False]');
@@ -45,7 +49,7 @@ describe.skipIf(!python)('trainer examples (examples/python) against the server'
   });
 
   it('AgentGym: the WebShop client settings (base URL …/agentgym) play an episode and close the environment', async () => {
-    const { stdout } = await runFile(python!, [join(pythonExamples, 'agentgym_http_episode.py'), t.server.url, '--goal', '1502'], { timeout: 60_000 });
+    const { stdout } = await runFile(python!, [join(pythonExamples, 'agentgym_http_episode.py'), base, '--goal', '1502'], { timeout: 60_000 });
     const lines = stdout.trim().split('\n');
     expect(JSON.parse(lines.at(-2)!)).toMatchObject({ done: true });
     expect(JSON.parse(lines.at(-1)!)).toEqual({ closed: true });
