@@ -1,4 +1,5 @@
 import type { AvailableActions, Observation } from '../../src/protocol/observation.js';
+import { webArenaTaskIdSchema } from './webarena-task-id.js';
 import type { CanonicalKey, ParsedAction, SiteProfile } from '../../src/protocol/site-profile.js';
 import type { Split, Task } from '../../src/protocol/task.js';
 import { formatWebArenaAction, parseWebArenaAction } from './webarena-profile-actions.js';
@@ -145,6 +146,7 @@ export const createWebArenaProfile = (options: WebArenaProfileOptions = {}): Sit
   version: WEBARENA_PROFILE_VERSION,
   maxSteps: options.maxSteps ?? WEBARENA_DEFAULT_MAX_STEPS,
   availableActionsSchema: webArenaAvailableActionsSchema,
+  taskIdSchema: webArenaTaskIdSchema,
   pageType: (text) => {
     const url = /^URL: (\S+)/m.exec(text)?.[1];
     return url ? webArenaPageType(url, options.sites) : undefined;

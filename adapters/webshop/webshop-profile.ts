@@ -1,4 +1,5 @@
 import type { SiteProfile } from '../../src/protocol/site-profile.js';
+import { webShopTaskIdSchema } from './webshop-task-id.js';
 import type { Split, Task } from '../../src/protocol/task.js';
 import { ConfigInvalidError } from '../../src/env/errors.js';
 import { parseWebShopAction, validateWebShopAction } from './webshop-profile-action-grammar.js';
@@ -67,6 +68,7 @@ export const createWebShopProfile = (options: WebShopProfileOptions = {}): SiteP
     version: WEBSHOP_PROFILE_VERSION,
     maxSteps: options.maxSteps ?? WEBSHOP_DEFAULT_MAX_STEPS,
     availableActionsSchema: webShopAvailableActionsSchema,
+    taskIdSchema: webShopTaskIdSchema,
     pageType: webShopPageType,
     availableActions: webShopAvailableActions,
     parseAction: parseWebShopAction,

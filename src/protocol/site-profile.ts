@@ -34,6 +34,11 @@ export interface SiteProfile {
   readonly maxSteps: number;
   /** The schema of this site's `available_actions` (the wire schemas and `/schema` are built from it). */
   readonly availableActionsSchema: z.ZodType<AvailableActions>;
+  /**
+   * The schema of this site's task ids as a reset names them (the reset schema, its check and
+   * `/openapi.json` are built from it). Default: any id of 1–255 characters or a non-negative integer.
+   */
+  readonly taskIdSchema?: z.ZodType<string | number>;
   /** Page type read from a state text alone (so the dream side can use it). */
   pageType(text: string): string | undefined;
   /** Available actions read from a state text alone. */

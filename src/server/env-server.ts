@@ -22,6 +22,7 @@ import { ServerMetrics } from './server-metrics.js';
 import type { Mode, ModeProvider, SessionServices } from './session-services.js';
 import { TaskPicker } from './task-picker.js';
 import { httpErrorBody, protocolError } from './wire-error.js';
+import { wireResetSchemaFor } from './wire-schemas.js';
 import { serveWsConnection } from './ws-connection.js';
 
 /** Environments of one mode and the tasks resets pick from. */
@@ -200,14 +201,16 @@ export const startEnvServer = async (options: EnvServerOptions): Promise<Running
     next();
   });
   const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
+  // Resets are read with the site's own task-id schema (its profile registers it).
+  const resetSchema = wireResetSchemaFor(options.profile.taskIdSchema);
   // Before the JSON parser: a body that is not JSON is a JSON-RPC parse error there, not a 400.
-  app.use('/mcp', mcpRoutes({ manager, serverInfo: { name: metadata.name, version: metadata.version }, maxBodyBytes, logger }));
+  app.use('/mcp', mcpRoutes({ manager, resetSchema, serverInfo: { name: metadata.name, version: metadata.version }, maxBodyBytes, logger }));
   // Every body is read as JSON whatever its content type (clients forget the header), up to the limit.
   app.use(express.json({ limit: options.maxBodyBytes ?? 256 * 1024, type: () => true, strict: false }));
   app.get('/metrics', (_req: Request, res: Response, next: NextFunction) => {
     metrics.text().then((text) => res.type(metrics.contentType).send(text), next);
   });
-  app.use(openEnvRoutes({ manager, metadata, availableActions: options.profile.availableActionsSchema, logger }));
+  app.use(openEnvRoutes({ manager, metadata, availableActions: options.profile.availableActionsSchema, resetSchema, logger }));
   const agentGymMode: Mode = options.agentGymMode ?? defaultMode;
   if (!modes[agentGymMode]) throw new ConfigInvalidError(`AgentGym envs are to be ${agentGymMode} (--agentgym-mode ${agentGymMode}) but this server has no ${agentGymMode} environments`);
   const taskOf = (taskId: string): Task | undefined => [...(options.real?.tasks() ?? []), ...(options.dream?.tasks() ?? [])].find((t) => t.task_id === taskId);
@@ -249,7 +252,7 @@ export const startEnvServer = async (options: EnvServerOptions): Promise<Running
     wss.handleUpgrade(req, socket, head, (ws) => {
       alive.add(ws);
       ws.on('pong', () => alive.add(ws));
-      serveWsConnection(ws, { manager, maxMessageBytes, logger });
+      serveWsConnection(ws, { manager, resetSchema, maxMessageBytes, logger });
     });
   });
   // Peers that vanished without a close (a killed trainer, a dropped network) are found by pings.

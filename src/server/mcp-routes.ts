@@ -17,6 +17,8 @@ export const MCP_PROTOCOL_VERSIONS = ['2025-06-18', '2025-03-26', '2024-11-05'] 
 export interface McpRoutesOptions {
   manager: SessionManager;
   serverInfo: { name: string; version: string };
+  /** The site's reset schema (wireResetSchemaFor its profile's task ids). Default: the generic one. */
+  resetSchema?: typeof wireResetSchema;
   /** Largest body, bytes (413 past it, as every route). */
   maxBodyBytes: number;
   logger: Logger;
@@ -58,7 +60,7 @@ export const mcpRoutes = (options: McpRoutesOptions): Router => {
     try {
       switch (name) {
         case 'reset': {
-          const { payload } = await resetHttpSession(manager, parseWire(wireResetSchema, args, 'the reset arguments'), key);
+          const { payload } = await resetHttpSession(manager, parseWire(options.resetSchema ?? wireResetSchema, args, 'the reset arguments'), key);
           return rpcResult(id, toolResult({ ...payload }));
         }
         case 'step': {
@@ -106,7 +108,7 @@ export const mcpRoutes = (options: McpRoutesOptions): Router => {
       case 'ping':
         return rpcResult(id, {});
       case 'tools/list':
-        return rpcResult(id, { tools: mcpTools() });
+        return rpcResult(id, { tools: mcpTools(options.resetSchema) });
       case 'tools/call':
         return callTool(request, req);
       case 'openenv/session/create':

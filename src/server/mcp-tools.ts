@@ -18,11 +18,11 @@ export interface McpTool {
 }
 
 /** The tools `tools/list` answers: the environment's own reset, step, state and close. */
-export const mcpTools = (): McpTool[] => [
+export const mcpTools = (resetSchema: typeof wireResetSchema = wireResetSchema): McpTool[] => [
   {
     name: 'reset',
     description: 'Start an episode: opens a session (or resets the one named by session_id) and answers {observation, reward, done}; observation.session_id names the session for the other tools',
-    inputSchema: jsonSchema(wireResetSchema),
+    inputSchema: jsonSchema(resetSchema),
   },
   {
     name: 'step',

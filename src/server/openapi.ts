@@ -39,7 +39,7 @@ const agentGymPost = (summary: string, body: unknown, schema: unknown) => ({
 });
 
 /** GET /openapi.json: what `openenv validate` reads (info.version: the OpenEnv API version; /reset, /step, /state). */
-export const openApiDocument = (options: { version: string; title: string; description: string; availableActions: z.ZodType<Record<string, unknown>> }): Record<string, unknown> => ({
+export const openApiDocument = (options: { version: string; title: string; description: string; availableActions: z.ZodType<Record<string, unknown>>; resetSchema?: typeof wireResetSchema }): Record<string, unknown> => ({
   openapi: '3.1.0',
   info: { title: options.title, version: options.version, description: options.description },
   paths: {
@@ -109,7 +109,7 @@ export const openApiDocument = (options: { version: string; title: string; descr
       Action: jsonSchema(wireActionSchema),
       Observation: jsonSchema(openEnvObservationSchemaFor(options.availableActions)),
       State: jsonSchema(wireStateSchema),
-      ResetRequest: jsonSchema(wireResetSchema),
+      ResetRequest: jsonSchema(options.resetSchema ?? wireResetSchema),
       StepRequest: { ...jsonSchema(httpStepSchema), properties: { ...(jsonSchema(httpStepSchema)['properties'] as object), action: ref('Action') } },
       // OpenEnv's ResetResponse and StepResponse forbid other keys: what a trainer needs is in the observation.
       ResetResponse: responseModel('Initial observation; reward is null'),

@@ -29,6 +29,8 @@ export interface OpenEnvRoutesOptions {
   metadata: ServerMetadata;
   /** The site's `available_actions` schema (its profile's), for /schema and /openapi.json. */
   availableActions: z.ZodType<Record<string, unknown>>;
+  /** The site's reset schema (wireResetSchemaFor its profile's task ids). Default: the generic one. */
+  resetSchema?: typeof wireResetSchema;
   logger: Logger;
 }
 
@@ -78,11 +80,12 @@ export const openEnvRoutes = (options: OpenEnvRoutesOptions): Router => {
   router.get('/metadata', (_req, res) => {
     res.json(metadata);
   });
+  const resetSchema = options.resetSchema ?? wireResetSchema;
   const schemas = schemaDocument(options.availableActions);
   router.get('/schema', (_req, res) => {
     res.json(schemas);
   });
-  const openapi = openApiDocument({ version: OPENENV_API_VERSION, title: `${options.metadata.name} environment server`, description: options.metadata.description, availableActions: options.availableActions });
+  const openapi = openApiDocument({ version: OPENENV_API_VERSION, title: `${options.metadata.name} environment server`, description: options.metadata.description, availableActions: options.availableActions, resetSchema });
   router.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
@@ -90,7 +93,7 @@ export const openEnvRoutes = (options: OpenEnvRoutesOptions): Router => {
   router.post(
     '/reset',
     handler(logger, async (req, res) => {
-      const request = parseWire(wireResetSchema, bodyOf(req), 'the reset request');
+      const request = parseWire(resetSchema, bodyOf(req), 'the reset request');
       const { session, payload } = await resetHttpSession(manager, request, sessionKeyOf(req, request));
       res.setHeader('X-Session-Id', session.key);
       res.json(payload);

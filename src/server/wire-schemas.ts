@@ -37,13 +37,20 @@ export const replayStateSchema = z.union([z.string(), z.object({ text: z.string(
 export const wireResetSchema = z.object({
   seed: optionalOrNull(z.number().int().nonnegative()).describe('Picks the task when task_id is absent (reproducible rollouts)'),
   episode_id: optionalOrNull(z.string().min(1).max(255)).describe('Episode id recorded in the run directory (default: generated)'),
-  task_id: optionalOrNull(z.union([z.string().min(1).max(255), z.number().int().nonnegative()])).describe('Task id; for WebShop the goal index'),
+  task_id: optionalOrNull(z.union([z.string().min(1).max(255), z.number().int().nonnegative()])).describe('Task id (a site registers its own form: WebShop a goal index)'),
   mode: optionalOrNull(z.enum(['real', 'dream'])).describe('real (a live site, counted in the budget) or dream (the experience model); default real when offered'),
   instruction: optionalOrNull(z.string().max(MAX_THOUGHT_CHARS)).describe('Dream only: the instruction of a task the dream task set does not know'),
   replay_actions: optionalOrNull(z.array(z.string().max(MAX_ACTION_CHARS)).max(MAX_REPLAY_ACTIONS)).describe('Actions replayed after the reset (each one a logged step)'),
   replay_states: optionalOrNull(z.array(replayStateSchema).max(MAX_REPLAY_ACTIONS)).describe('The recorded states replay_actions should reproduce, one per action'),
   session_id: optionalOrNull(z.string().min(1).max(255)).describe('HTTP only: reset this HTTP session instead of opening a new one'),
 });
+
+/**
+ * The reset schema of a site: `task_id` as its profile registers it (WebShop: a goal index;
+ * WebArena: a config's id), the generic one when it registers none.
+ */
+export const wireResetSchemaFor = (taskId?: z.ZodType<string | number>): typeof wireResetSchema =>
+  taskId === undefined ? wireResetSchema : (wireResetSchema.extend({ task_id: optionalOrNull(taskId).describe(taskId.description ?? 'Task id') }) as unknown as typeof wireResetSchema);
 
 /** What a replay did, reported in the observation when replay_actions were given. */
 export const replayReportSchema = z.object({

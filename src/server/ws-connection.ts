@@ -18,6 +18,8 @@ import {
 
 export interface WsConnectionOptions {
   manager: SessionManager;
+  /** The site's reset schema (wireResetSchemaFor its profile's task ids). Default: the generic one. */
+  resetSchema?: typeof wireResetSchema;
   /** Messages larger than this get a VALIDATION_ERROR reply (the connection stays open). */
   maxMessageBytes: number;
   logger: Logger;
@@ -104,7 +106,7 @@ export const serveWsConnection = (socket: WebSocket, options: WsConnectionOption
       switch (type) {
         case 'reset': {
           const envelope = parseWire(wsResetMessageSchema, message, 'the reset message');
-          const request = parseWire(wireResetSchema, envelope.data ?? {}, 'the reset data');
+          const request = parseWire(options.resetSchema ?? wireResetSchema, envelope.data ?? {}, 'the reset data');
           if (!session || session.isClosed) session = manager.create('ws');
           const reply = await session.reset(request);
           send({ type: 'observation', data: openEnvPayload(reply, session.key) });
