@@ -113,6 +113,7 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
   let termination: Termination = 'interrupted';
   let error: string | undefined;
   let closeError: string | undefined;
+  let resetReport: Record<string, unknown> | undefined;
   const history: HistoryEntry[] = [];
   /** Writes the transition of a step that failed after it was sent: it was spent, so it is logged. */
   const logFailedStep = async (observation: Observation, action: string, thought: string | undefined, failure: unknown, latencyMs: number): Promise<void> => {
@@ -144,7 +145,13 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
     const created = await withDeadline<Env>({ ...untilAborted, onLate: (late) => late.close() }, () => context.envFactory.create(timeout));
     env = created;
     const policy = context.policy(task);
-    let observation: Observation = await withDeadline(untilAborted, () => created.reset(task, timeout));
+    let observation: Observation;
+    try {
+      observation = await withDeadline(untilAborted, () => created.reset(task, timeout));
+    } finally {
+      // Recorded even when the reset failed after restoring the site.
+      resetReport = created.resetReport?.();
+    }
     sources.add(observation.source);
     while (!signal?.aborted) {
       const decision = await withDeadline(untilAborted, () => policy.act(observation, history, task, timeout));
@@ -248,6 +255,7 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
     success: termination === 'done' && totalReward >= 1,
     termination,
     ...(error === undefined ? {} : { error }),
+    ...(resetReport === undefined ? {} : { reset: resetReport }),
     started_at: startedAt,
     ended_at: new Date().toISOString(),
   };
