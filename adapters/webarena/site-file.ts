@@ -47,7 +47,9 @@ export const parseSiteFile = (json: unknown, file: string): Map<string, SiteSpec
     const [first, ...rest] = result.error.issues;
     const field = first && first.path.length > 0 ? `${formatPath(first.path)}: ` : '';
     const more = rest.length === 0 ? '' : ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})`;
-    throw new ConfigInvalidError(`${file}: ${field}${first ? formatProblem(first) : 'invalid'}${more}`);
+    // zod's "Invalid option: expected one of …" → "expected one of …".
+    const text = first ? formatProblem(first).replace(/^(?:Invalid (?:option|string|input)|Too (?:small|big)): /, '') : 'invalid';
+    throw new ConfigInvalidError(`${file}: ${field}${text}${more}`);
   }
   return new Map(Object.entries(result.data.sites).map(([name, entry]) => [name, specOf(name, entry, file)]));
 };

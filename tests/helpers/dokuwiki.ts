@@ -120,12 +120,21 @@ export const startDokuWiki = async (php: string): Promise<RunningWiki> => {
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  // Several workers: a page load fetches the page, its CSS and its JS at once.
+  // Several workers: a page load fetches the page, its CSS and its JS at once. Its own process
+  // group, so stopping it stops the workers too (they outlive a signal to the parent alone).
   const child: ChildProcess = spawn(php, ['-S', `127.0.0.1:${port}`, '-t', DOKUWIKI_CODE, join(dir, 'router.php')], {
     cwd: dir,
     env: { ...process.env, PHP_CLI_SERVER_WORKERS: '4' },
     stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
   });
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -135,7 +144,7 @@ export const startDokuWiki = async (php: string): Promise<RunningWiki> => {
     const ok = await fetch(`${url}/doku.php?id=start`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
     if (ok) break;
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      signalGroup('SIGKILL');
       throw new Error(`DokuWiki did not answer on ${url} within 15 s: ${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -148,11 +157,12 @@ export const startDokuWiki = async (php: string): Promise<RunningWiki> => {
     pageFile: (id) => pagePath(dataDir, id),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        signalGroup('SIGTERM');
+        const timer = setTimeout(() => signalGroup('SIGKILL'), 3000);
         await exited;
         clearTimeout(timer);
       }
+      signalGroup('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };
