@@ -90,8 +90,17 @@ describe('page types and canonical keys of site-file sites', () => {
     expect(siteCanonicalKey({ url, text: tree('a') }, noContent)?.key).toBe('wiki:/doku.php?id=projects%3Aapollo|-');
   });
 
+  it('keys a state known by its text only (as fidelity compares them) by title and main content', () => {
+    const before = siteCanonicalKey({ text: tree('Launch year: 1969') }, rules);
+    expect(before?.key).toMatch(/^~projects:apollo \[Team Wiki\]\|[0-9a-f]{16}$/);
+    expect(siteCanonicalKey({ text: tree('Launch year: 1969\nStatus: done') }, rules)?.key).not.toBe(before?.key);
+    expect(siteCanonicalKey({ text: tree('Launch year: 1969').replace(/\[(\d+)\]/g, (_, n: string) => `[${Number(n) + 7}]`) }, rules)?.key).toBe(before?.key);
+  });
+
   it('reads the main region without ids, focus or indentation', () => {
     expect(mainRegionText(tree('Launch year: 1969'))).toBe("StaticText 'Launch year: 1969'");
+    expect(mainRegionText(tree('Last modified: 2026/12/02 04:23 by alice'))).toBe("StaticText 'Last modified: <time> by alice'");
+    expect(mainRegionText(tree('at 2026-12-02T04:23:05Z and 17:04'))).toBe("StaticText 'at <time> and <time>'");
   });
 });
 

@@ -64,10 +64,13 @@ export const sitePageType = (url: string, sites: SitesRules): string | undefined
 
 const TREE_ID = /^(\t*)\[[^\]]+\] /;
 
+// Dates and clock times ("Last modified: 2026/12/02 04:23") say when, not what: left out of the digest.
+const TIMESTAMP = /\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b|\b\d{1,2}:\d{2}(?::\d{2})?\b/g;
+
 /**
  * The main region of a WebArena tree text: the lines under the first `main` landmark (all lines
- * when there is none), ids and focus left out and white space collapsed, so the digest changes
- * with the content and not with numbering, focus or indentation.
+ * when there is none), ids, focus and timestamps left out and white space collapsed, so the
+ * digest changes with the content and not with numbering, focus, indentation or the clock.
  */
 export const mainRegionText = (text: string): string => {
   const lines = text.split('\n');
@@ -82,13 +85,26 @@ export const mainRegionText = (text: string): string => {
     region = lines.filter((line) => !/^Tab \d+/.test(line) && !/^URL: /.test(line));
   }
   return region
-    .map((line) => line.replace(TREE_ID, '').replace(/\bfocused: True\b/g, '').replace(/\s+/g, ' ').trim())
+    .map((line) => line.replace(TREE_ID, '').replace(/\bfocused: True\b/g, '').replace(TIMESTAMP, '<time>').replace(/\s+/g, ' ').trim())
     .filter((line) => line !== '')
     .join('\n');
 };
 
-/** The canonical key of a state on a site-file site, or undefined when its URL is on none of them. */
+/** `Tab 0 (current): projects:apollo [Team Wiki]` → `projects:apollo [Team Wiki]`. */
+const currentTitle = (text: string): string => /^Tab \d+ \(current\): (.*)$/m.exec(text)?.[1]?.trim() ?? '';
+
+/**
+ * The key of a state known by its text only (what fidelity compares: a dreamed state has no URL):
+ * the current tab's title and the main region's digest, so a page before and after an edit differ.
+ */
+export const siteTextKey = (text: string): CanonicalKey => ({ version: SITE_KEY_VERSION, key: `~${currentTitle(text)}|${fnv1a(mainRegionText(text))}` });
+
+/**
+ * The canonical key of a state on a site-file site, or undefined when its URL is on none of them;
+ * a state without a URL gets its text key (`siteTextKey`).
+ */
 export const siteCanonicalKey = (state: Pick<Observation, 'text' | 'url'>, sites: SitesRules): CanonicalKey | undefined => {
+  if (!state.url) return siteTextKey(state.text);
   const located = locateUrl(state.url, sites);
   if (!located) return undefined;
   const content = located.rule?.content ?? true;
