@@ -51,7 +51,7 @@ const flagsOf = (flags: SiteFlagValues): WebArenaFlags => flags as WebArenaFlags
 
 /** `--login site=user:password@/login/path` (path relative to the site's base URL). */
 export const parseLoginFlag = (value: string): [string, LoginCredentials] => {
-  const m = /^([a-z_]+)=([^:]+):(.*?)(?:@(\/\S*))?$/.exec(value);
+  const m = /^([a-z][a-z0-9_]*)=([^:]+):(.*?)(?:@(\/\S*))?$/.exec(value);
   if (!m?.[1] || !m[2] || m[3] === undefined) throw new ConfigInvalidError(`--login ${value}: expected site=user:password[@/login/path]`);
   return [m[1], { username: m[2], password: m[3], loginPath: m[4] ?? '/login' }];
 };
