@@ -151,6 +151,24 @@ describe.skipIf(!found)('a Debian DokuWiki through a site file', () => {
     expect(result.stderr).toMatch(/^error CONFIG_INVALID: --concurrency 2: wiki does not declare isolated episodes/m);
   }, 120_000);
 
+  it("applies the site's max_steps, and allows --concurrency 2 on a site declared isolated", async () => {
+    const actions = join(work, 'scrolls.json');
+    writeFileSync(actions, JSON.stringify({ '0': ['scroll [down]', 'scroll [up]', 'scroll [down]', 'stop [1969]'] }));
+    const short = await collect(['--configs', configsOf([0]), '--site-file', siteFile((s) => (s['max_steps'] = 2), 'site-short.json'), '--policy', 'replay', '--actions', actions]);
+    expect(short.code, short.stderr).toBe(0);
+    const [episode] = readLines<Episode>(join(short.out, 'episodes.jsonl'));
+    expect(episode).toMatchObject({ steps: 2, termination: 'max_steps' });
+
+    // Read-only tasks on a site declared isolated (no reset, so nothing is restored under a running episode).
+    const isolated = siteFile((s) => {
+      s['isolated'] = true;
+      delete s['reset'];
+    }, 'site-isolated.json');
+    const parallel = await collect(['--configs', configsOf([0, 1, 2, 3]), '--site-file', isolated, '--policy', 'oracle', '--actions', oracle, '--concurrency', '2']);
+    expect(parallel.code, parallel.stderr).toBe(0);
+    expect(rewards(parallel.out)).toEqual({ '0': 1, '1': 1, '2': 1, '3': 1 });
+  }, 240_000);
+
   it('a wrong password is LOGIN_FAILED quoting the wiki, and writes no storage state', async () => {
     const authDir = join(work, 'auth-wrong');
     mkdirSync(authDir);

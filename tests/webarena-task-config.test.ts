@@ -173,10 +173,10 @@ describe('WebArena sites and placeholders', () => {
     expect(resolvePlaceholders('__SHOPPING_ADMIN__/x and __SHOPPING__/y; __SHOPPING__', sites)).toBe('http://a/x and http://s/y; http://s');
     // Evaluator template variables are lower-case and left alone.
     expect(resolvePlaceholders("func:reddit_get_post_url('__last_url__')", sites)).toBe("func:reddit_get_post_url('__last_url__')");
-    expect(() => resolvePlaceholders('__GITLAB__/a', sites)).toThrow('__GITLAB__ has no URL: pass --sites gitlab=URL, set GITLAB or give it in --site-file');
+    expect(() => resolvePlaceholders('__GITLAB__/a', sites)).toThrow('__GITLAB__ has no URL: pass --sites gitlab=URL or set GITLAB');
     // Any site's placeholder: __FORUM__ is the site "forum".
     expect(resolvePlaceholders('__FORUM__/a', { forum: 'http://f' })).toBe('http://f/a');
-    expect(() => resolvePlaceholders('__FORUM__/a', sites)).toThrow('__FORUM__ has no URL: pass --sites forum=URL, set FORUM or give it in --site-file');
+    expect(() => resolvePlaceholders('__FORUM__/a', sites)).toThrow('__FORUM__ has no URL: pass --sites forum=URL or set FORUM');
     try {
       resolvePlaceholders('__MAP__', {});
     } catch (e) {

@@ -99,7 +99,7 @@ export const resolvePlaceholders = (text: string, sites: SiteUrls): string =>
     const site = siteOfPlaceholder(placeholder);
     const url = sites[site];
     if (url === undefined) {
-      throw new PlaceholderUnresolvedError(placeholder, `${placeholder} has no URL: pass --sites ${site}=URL, set ${siteEnvVar(site)} or give it in --site-file`);
+      throw new PlaceholderUnresolvedError(placeholder, `${placeholder} has no URL: pass --sites ${site}=URL or set ${siteEnvVar(site)}`);
     }
     return url;
   });
