@@ -155,6 +155,11 @@ describe('site resets', () => {
     expect(await failed(runSiteReset('wiki', base, { http: { url: '/__fail' }, cwd: tmpdir() }, 'episode'))).toBe(`reset of wiki failed: POST ${base}/__fail answered 503: controller busy`);
     expect(await failed(runSiteReset('wiki', base, { command: 'true', ready: { url: '/missing', timeout_ms: 400 }, cwd: tmpdir() }, 'episode'))).toBe(`reset of wiki failed: not ready within 400 ms after the reset (GET ${base}/missing: status 404)`);
     expect(await failed(runSiteReset('wiki', base, { command: 'sleep 5', timeout_ms: 300, cwd: tmpdir() }, 'episode'))).toBe('reset of wiki failed: the command did not finish within 300 ms');
+    const interrupt = new AbortController();
+    setTimeout(() => interrupt.abort(), 200);
+    const started = Date.now();
+    expect(await failed(runSiteReset('wiki', base, { command: 'sleep 5', cwd: tmpdir() }, 'episode', interrupt.signal))).toBe('reset of wiki failed: interrupted while the command ran');
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('runs the command in the site file folder with SITE_NAME and SITE_URL', async () => {

@@ -23,10 +23,22 @@ const tail = (text: string, max = 400): string => {
 };
 
 /** Runs the reset command: a string through /bin/sh -c, a list as argv; SITE_NAME and SITE_URL are set for it. */
-const runCommand = (site: string, base: string, command: string | readonly string[], cwd: string, timeoutMs: number): Promise<void> =>
+const runCommand = (site: string, base: string, command: string | readonly string[], cwd: string, timeoutMs: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new ResetFailedError(site, 'interrupted before the command ran'));
+      return;
+    }
     const [file, args] = typeof command === 'string' ? ['/bin/sh', ['-c', command]] : [command[0] ?? '', command.slice(1)];
-    const child = spawn(file, args, { cwd, env: { ...process.env, SITE_NAME: site, SITE_URL: base }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a timeout or an interruption stops what the command started too.
+    const child = spawn(file, args, { cwd, env: { ...process.env, SITE_NAME: site, SITE_URL: base }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const kill = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
     let output = '';
     const keep = (chunk: Buffer): void => {
       output = (output + chunk.toString()).slice(-4000);
@@ -34,9 +46,16 @@ const runCommand = (site: string, base: string, command: string | readonly strin
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      kill();
       reject(new ResetFailedError(site, `the command did not finish within ${timeoutMs} ms`));
     }, timeoutMs);
+    // An interrupted run does not wait for a long restore: the command is stopped.
+    const onAbort = (): void => {
+      kill();
+      reject(new ResetFailedError(site, 'interrupted while the command ran'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.once('close', () => signal?.removeEventListener('abort', onAbort));
     child.once('error', (error) => {
       clearTimeout(timer);
       reject(new ResetFailedError(site, `the command could not start: ${error.message}`));
@@ -48,7 +67,7 @@ const runCommand = (site: string, base: string, command: string | readonly strin
     });
   });
 
-const runHttp = async (site: string, base: string, http: NonNullable<ResetRecipe['http']>, timeoutMs: number): Promise<void> => {
+const runHttp = async (site: string, base: string, http: NonNullable<ResetRecipe['http']>, timeoutMs: number, signal?: AbortSignal): Promise<void> => {
   const url = siteUrlOf(base, http.url);
   let response: Response;
   try {
@@ -56,7 +75,7 @@ const runHttp = async (site: string, base: string, http: NonNullable<ResetRecipe
       method: http.method ?? 'POST',
       ...(http.headers ? { headers: http.headers } : {}),
       ...(http.body === undefined ? {} : { body: http.body }),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
     throw new ResetFailedError(site, `${http.method ?? 'POST'} ${url}: ${(error as Error).message}`);
@@ -66,7 +85,7 @@ const runHttp = async (site: string, base: string, http: NonNullable<ResetRecipe
 };
 
 /** Polls the readiness URL until it answers as expected; the last answer is quoted when it never does. */
-export const waitReady = async (site: string, base: string, ready: Readiness | undefined): Promise<void> => {
+export const waitReady = async (site: string, base: string, ready: Readiness | undefined, signal?: AbortSignal): Promise<void> => {
   const url = siteUrlOf(base, ready?.url ?? '/');
   const timeoutMs = ready?.timeout_ms ?? RESET_DEFAULTS.readyTimeoutMs;
   const deadline = Date.now() + timeoutMs;
@@ -81,19 +100,20 @@ export const waitReady = async (site: string, base: string, ready: Readiness | u
     } catch (error) {
       last = (error as Error).message;
     }
+    if (signal?.aborted) throw new ResetFailedError(site, 'interrupted while waiting for the site to be ready');
     if (Date.now() >= deadline) throw new ResetFailedError(site, `not ready within ${timeoutMs} ms after the reset (GET ${url}: ${last})`);
     await new Promise((r) => setTimeout(r, Math.min(ready?.interval_ms ?? RESET_DEFAULTS.readyIntervalMs, Math.max(0, deadline - Date.now()))));
   }
 };
 
 /** Runs a site's reset and then its readiness check; failures are RESET_FAILED naming the site and quoting what it said. */
-export const runSiteReset = async (site: string, base: string, reset: ResetRecipe & { cwd: string }, reason: ResetRecord['reason']): Promise<ResetRecord> => {
+export const runSiteReset = async (site: string, base: string, reset: ResetRecipe & { cwd: string }, reason: ResetRecord['reason'], signal?: AbortSignal): Promise<ResetRecord> => {
   const started = performance.now();
   const timeoutMs = reset.timeout_ms ?? RESET_DEFAULTS.timeoutMs;
-  if (reset.command !== undefined) await runCommand(site, base, reset.command, reset.cwd, timeoutMs);
-  else if (reset.http) await runHttp(site, base, reset.http, timeoutMs);
+  if (reset.command !== undefined) await runCommand(site, base, reset.command, reset.cwd, timeoutMs, signal);
+  else if (reset.http) await runHttp(site, base, reset.http, timeoutMs, signal);
   const resetDone = performance.now();
-  await waitReady(site, base, reset.ready);
+  await waitReady(site, base, reset.ready, signal);
   const ended = performance.now();
   return { site, kind: reset.command !== undefined ? 'command' : 'http', reason, ms: Math.round(resetDone - started), ready_ms: Math.round(ended - resetDone) };
 };

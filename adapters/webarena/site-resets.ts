@@ -49,7 +49,7 @@ export class SiteResets {
   }
 
   /** Runs what the task's sites need before its episode; the records of the resets that ran. */
-  async beforeEpisode(task: WebArenaTask, sites: Readonly<Record<string, string>>): Promise<ResetRecord[]> {
+  async beforeEpisode(task: WebArenaTask, sites: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<ResetRecord[]> {
     const records: ResetRecord[] = [];
     for (const site of new Set(task.sites)) {
       const spec = this.specs.get(site);
@@ -58,11 +58,11 @@ export class SiteResets {
       const base = sites[site] ?? spec.url;
       const when = reset.when ?? 'episode';
       if (when === 'episode' || task.require_reset) {
-        records.push(await this.serial(site, () => runSiteReset(site, base, reset, when === 'episode' ? 'episode' : 'require_reset')));
+        records.push(await this.serial(site, () => runSiteReset(site, base, reset, when === 'episode' ? 'episode' : 'require_reset', signal)));
       } else if (when === 'run') {
         const first = !this.once.has(site);
         if (first) {
-          const pending = this.serial(site, () => runSiteReset(site, base, reset, 'run'));
+          const pending = this.serial(site, () => runSiteReset(site, base, reset, 'run', signal));
           // A failed run reset is tried again by the next episode rather than failing all of them unseen.
           void pending.catch(() => this.once.delete(site));
           this.once.set(site, pending);

@@ -104,7 +104,7 @@ export class WebArenaEnv implements Env {
     if (this.options.resets) {
       await closeContext('WebArena browser context', this.context);
       this.context = undefined;
-      this.resetRecords = await this.options.resets.beforeEpisode(config, await this.options.sites(episode));
+      this.resetRecords = await this.options.resets.beforeEpisode(config, await this.options.sites(episode), options?.signal);
     }
     return withDeadline({ what: `reset to task ${task.task_id}`, ...this.timeouts(options), isTimeout: isPlaywrightTimeout }, async ({ remainingMs, signal }) => {
       await closeContext('WebArena browser context', this.context);
