@@ -48,7 +48,8 @@ export const formatEvaluateSummary = (s: EvaluateSummary): string =>
 export const runEvaluate = async (flags: EvaluateFlags): Promise<EvaluateSummary> => {
   const tasks = readWebArenaTaskFile(flags.configs);
   const answers = readAnswersFile(flags.answers);
-  const sites = resolveSites(flags.sites, process.env);
+  // Any site's variable (WIKI for `wiki`) for the sites the configs name.
+  const sites = resolveSites(flags.sites, process.env, tasks.flatMap((task) => task.sites));
   const judge = createJudge(flags);
   const byId = new Map(tasks.map((task) => [task.task_id, task]));
   const answered = answers.flatMap((a) => {

@@ -115,6 +115,7 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
   let closeError: string | undefined;
   /** A failure that stops the whole run (no browser endpoint left): the episode is interrupted, `--resume` re-runs it. */
   let halt: unknown;
+  let resetReport: Record<string, unknown> | undefined;
   const history: HistoryEntry[] = [];
   /** Writes the transition of a step that failed after it was sent: it was spent, so it is logged. */
   const logFailedStep = async (observation: Observation, action: string, thought: string | undefined, failure: unknown, latencyMs: number): Promise<void> => {
@@ -146,7 +147,13 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
     const created = await withDeadline<Env>({ ...untilAborted, onLate: (late) => late.close() }, () => context.envFactory.create(timeout));
     env = created;
     const policy = context.policy(task);
-    let observation: Observation = await withDeadline(untilAborted, () => created.reset(task, timeout));
+    let observation: Observation;
+    try {
+      observation = await withDeadline(untilAborted, () => created.reset(task, timeout));
+    } finally {
+      // Recorded even when the reset failed after restoring the site.
+      resetReport = created.resetReport?.();
+    }
     sources.add(observation.source);
     while (!signal?.aborted) {
       const decision = await withDeadline(untilAborted, () => policy.act(observation, history, task, timeout));
@@ -255,6 +262,7 @@ export const runEpisode = async (context: EpisodeContext): Promise<{ episode: Ep
     success: termination === 'done' && totalReward >= 1,
     termination,
     ...(error === undefined ? {} : { error }),
+    ...(resetReport === undefined ? {} : { reset: resetReport }),
     started_at: startedAt,
     ended_at: new Date().toISOString(),
   };

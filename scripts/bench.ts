@@ -19,6 +19,7 @@ import { benchBranch } from './bench-branch.js';
 import { benchRedisLedger } from './bench-redis-ledger.js';
 import { benchServeFleet } from './bench-serve-fleet.js';
 import { benchHttpTransport } from './bench-http-transport.js';
+import { benchDokuWiki } from './bench-dokuwiki.js';
 import { fmt, median, percentile, timeIt } from './lib/stats.js';
 
 const runsFlag = process.argv.indexOf('--runs');
@@ -154,10 +155,18 @@ const main = async (): Promise<void> => {
   );
   row(`s2r run, ${http.s2r.cap} real interactions over http under the cap (CLI wall)`, `${http.s2r.wall_s.toFixed(1)} s`, '≤ 30 s');
 
+  console.error('bench: a Debian DokuWiki through a site file (reset before every episode)…');
+  const wiki = await benchDokuWiki();
+  if (wiki.skipped) row('DokuWiki through a site file', `skipped: ${wiki.skipped}`, '');
+  else {
+    row(`DokuWiki reset per episode (command + readiness, ${wiki.episodes} episodes)`, `p50 ${fmt(wiki.reset_command_p50_ms)} + ${fmt(wiki.reset_ready_p50_ms)} ms; whole env.reset p50 ${fmt(wiki.env_reset_p50_ms)} / p95 ${fmt(wiki.env_reset_p95_ms)} ms`, '');
+    row('DokuWiki step: click (to the next observation)', `p50 ${fmt(wiki.step_p50_ms)} / p95 ${fmt(wiki.step_p95_ms)} ms (n ${wiki.steps})`, '');
+  }
+
   console.log('| measure | result | target |\n|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log('\n```json');
-  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter, webshop_resource_policy: policy, webarena_observation: observation, webarena_steps: steps, sim_to_real: simToReal, branch, redis_ledger: redisLedger, serve_fleet: fleet, http_transport: http }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
+  console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`, webshop_adapter: adapter, webshop_resource_policy: policy, webarena_observation: observation, webarena_steps: steps, sim_to_real: simToReal, branch, redis_ledger: redisLedger, serve_fleet: fleet, http_transport: http, dokuwiki: wiki }, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v), 2));
   console.log('```');
 };
 

@@ -47,6 +47,10 @@ const oneOfEach: Record<ErrorCode, () => DreambridgeError> = {
   RETRIEVAL_NO_MATCH: () => new errors.RetrievalNoMatchError('no match'),
   BROWSER_FARM_UNAVAILABLE: () => new errors.BrowserFarmUnavailableError('all endpoints down'),
   SCRIPT_REQUIRED: () => new errors.ScriptRequiredError('an empty #root and 2 scripts'),
+  LOGIN_FAILED: () => new errors.LoginFailedError('wiki', 'the success check failed', 'Sorry, username or password was wrong.'),
+  STORAGE_STATE_STALE: () => new errors.StorageStateStaleError('wiki', '/a/state.json', 'logged out'),
+  RESET_FAILED: () => new errors.ResetFailedError('wiki', 'exit code 1'),
+  RESET_REQUIRED: () => new errors.ResetRequiredError('task 3 needs a reset'),
 };
 
 describe('typed errors', () => {

@@ -88,7 +88,9 @@ describe('WebArena task configs', () => {
     expect(problem([task(), task({ task_id: 5 }, { reference_answers: { must_include: ['a', 3] } })])).toBe(
       'tasks.json: task 5: eval.reference_answers.must_include: expected an array of strings',
     );
-    expect(problem(task({ sites: ['shop'] }))).toMatch(/^tasks\.json: task 17: sites\[0\]: expected one of shopping, shopping_admin/);
+    // Any site name is accepted (a site of your own); a malformed one is not.
+    expect(parseWebArenaTasks(task({ sites: ['wiki'] }), 'tasks.json')[0]?.sites).toEqual(['wiki']);
+    expect(problem(task({ sites: ['My Wiki'] }))).toMatch(/^tasks\.json: task 17: sites\[0\]: expected a site name \(a site name is lower-case letters/);
     expect(problem(task({}, { eval_types: ['string_match', 'dom_match'] }))).toMatch(/^tasks\.json: task 17: eval\.eval_types\[1\]: expected one of/);
     expect(problem(task({}, { program_html: [{ url: 'last', locator: '', required_contents: { must_include: 'x' } }], eval_types: ['program_html'] }))).toBe(
       'tasks.json: task 17: eval.program_html[0].required_contents.must_include: expected an array of strings',
@@ -146,7 +148,8 @@ describe('WebArena sites and placeholders', () => {
       }
       throw new Error('expected an error');
     };
-    expect(error('shop=http://a')).toBe('--sites: unknown site "shop" (known: shopping, shopping_admin, reddit, gitlab, wikipedia, map)');
+    expect(parseSitesFlag('wiki=http://w:8080/,shopping=http://a')).toEqual({ wiki: 'http://w:8080', shopping: 'http://a' });
+    expect(error('Wiki=http://a')).toMatch(/^--sites: "Wiki" is not a site name \(a site name is lower-case letters/);
     expect(error('shopping')).toBe('--sites: "shopping" is not SITE=URL (e.g. gitlab=http://localhost:8023)');
     expect(error('shopping=')).toBe('--sites: shopping has an empty URL');
     expect(error('shopping=localhost')).toBe('--sites shopping: "localhost" is not a URL (expected e.g. http://localhost:7770)');
@@ -160,6 +163,9 @@ describe('WebArena sites and placeholders', () => {
     expect(resolveSites(undefined, env)).toEqual({ shopping: 'http://env-shop:7770', gitlab: 'http://env-git:8023' });
     expect(resolveSites('gitlab=http://flag-git:1', env)).toEqual({ shopping: 'http://env-shop:7770', gitlab: 'http://flag-git:1' });
     expect(() => resolveSites(undefined, { MAP: 'nope' })).toThrow('environment variable MAP: "nope" is not a URL');
+    // Other sites' variables are read for the names a run uses.
+    expect(resolveSites(undefined, { WIKI: 'http://w/' }, ['wiki'])).toEqual({ wiki: 'http://w' });
+    expect(resolveSites(undefined, { WIKI: 'http://w/' })).toEqual({});
   });
 
   it('replaces every placeholder, longest names included, and names what is missing', () => {
@@ -168,7 +174,9 @@ describe('WebArena sites and placeholders', () => {
     // Evaluator template variables are lower-case and left alone.
     expect(resolvePlaceholders("func:reddit_get_post_url('__last_url__')", sites)).toBe("func:reddit_get_post_url('__last_url__')");
     expect(() => resolvePlaceholders('__GITLAB__/a', sites)).toThrow('__GITLAB__ has no URL: pass --sites gitlab=URL or set GITLAB');
-    expect(() => resolvePlaceholders('__FORUM__/a', sites)).toThrow(/^unknown placeholder __FORUM__ \(known: __SHOPPING__/);
+    // Any site's placeholder: __FORUM__ is the site "forum".
+    expect(resolvePlaceholders('__FORUM__/a', { forum: 'http://f' })).toBe('http://f/a');
+    expect(() => resolvePlaceholders('__FORUM__/a', sites)).toThrow('__FORUM__ has no URL: pass --sites forum=URL or set FORUM');
     try {
       resolvePlaceholders('__MAP__', {});
     } catch (e) {

@@ -7,7 +7,10 @@ import type { BrowserProvider } from '../browser/browser-provider.js';
 import { isPlaywrightTimeout } from '../browser/playwright-timeout.js';
 import { ActionRefused, currentPage, isAllowedUrl, performWebArenaAction, type Tabs } from './webarena-actions.js';
 import { evaluateWebArenaEpisode } from './webarena-episode-evaluation.js';
-import { prepareWebArenaContext, type LoginCredentials } from './webarena-login.js';
+import { prepareWebArenaContext, StorageStates, toSiteLogins, type LoginCredentials } from './webarena-login.js';
+import type { LoginRecipe } from './site-file-schema.js';
+import type { SiteResets } from './site-resets.js';
+import type { ResetRecord } from './site-reset.js';
 import { observeWebArenaPage, renderCompactView, resolveElement } from './webarena-observation.js';
 import { formatWebArenaAction, parseWebArenaAction, WEBARENA_DEFAULT_MAX_STEPS, webArenaPageType } from './webarena-profile.js';
 import { resolvePlaceholders, startUrls } from './webarena-sites.js';
@@ -23,8 +26,16 @@ export interface WebArenaEnvOptions {
   sites: (episode: string) => Promise<Record<string, string>> | Record<string, string>;
   /** Where relative `storage_state` paths resolve. Default: the current directory. */
   authDir?: string;
-  /** Per-site form login, used when a task needs a login and has no storage state file. */
-  login?: Readonly<Record<string, LoginCredentials>>;
+  /** Per-site form login (a recipe with its success check, or `--login` credentials), used when a task needs a login and has no working storage state. */
+  login?: Readonly<Record<string, LoginCredentials | LoginRecipe>>;
+  /** The run's storage states, each checked on first use (share one between a run's envs). Default: this env's own. */
+  states?: StorageStates;
+  /** The run's site resets, run before each episode as the site file says. Default: none. */
+  resets?: SiteResets;
+  /** Page type of a URL. Default: WebArena's rule (the generalised path under its site). */
+  pageTypeOf?: (url: string, sites: Readonly<Record<string, string>>) => string | undefined;
+  /** Steps before truncation for one task (a site file's max_steps); undefined: `maxSteps`. */
+  maxStepsFor?: (task: WebArenaTask) => number | undefined;
   /** 'tree' (WebArena's full accessibility tree, default) or 'compact' (DreamGym's budgeted view). */
   observation?: 'tree' | 'compact';
   /** Steps before truncation. Default 30 (WebArena's). */
@@ -61,8 +72,19 @@ export class WebArenaEnv implements Env {
   private unparseable = 0;
   private finished = false;
   private closed = false;
+  private resetRecords: ResetRecord[] = [];
+  private readonly logins: ReturnType<typeof toSiteLogins>;
+  private readonly states: StorageStates;
 
-  constructor(private readonly options: WebArenaEnvOptions) {}
+  constructor(private readonly options: WebArenaEnvOptions) {
+    this.logins = toSiteLogins(options.login ?? {});
+    this.states = options.states ?? new StorageStates();
+  }
+
+  /** The site resets that ran before the current episode, with their durations (the episode line records them). */
+  resetReport(): Record<string, unknown> | undefined {
+    return this.resetRecords.length === 0 ? undefined : { resets: this.resetRecords };
+  }
 
   private timeouts(options: TimeoutOptions = {}): TimeoutOptions {
     return { timeoutMs: options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS, ...(options.signal ? { signal: options.signal } : {}) };
@@ -77,6 +99,13 @@ export class WebArenaEnv implements Env {
     // Until this reset succeeds there is no episode: a failed reset must not leave the last one.
     this.current = undefined;
     this.task = undefined;
+    this.resetRecords = [];
+    // Site resets have their own timeouts (a restore can take longer than a step): before the reset's deadline.
+    if (this.options.resets) {
+      await closeContext('WebArena browser context', this.context);
+      this.context = undefined;
+      this.resetRecords = await this.options.resets.beforeEpisode(config, await this.options.sites(episode), options?.signal);
+    }
     return withDeadline({ what: `reset to task ${task.task_id}`, ...this.timeouts(options), isTimeout: isPlaywrightTimeout }, async ({ remainingMs, signal }) => {
       await closeContext('WebArena browser context', this.context);
       this.context = undefined;
@@ -87,7 +116,8 @@ export class WebArenaEnv implements Env {
         task: config,
         sites: this.sites,
         authDir: this.options.authDir ?? process.cwd(),
-        login: this.options.login ?? {},
+        login: this.logins,
+        states: this.states,
         timeoutMs: remainingMs(),
       });
       if (signal.aborted || this.closed) {
@@ -131,7 +161,7 @@ export class WebArenaEnv implements Env {
     this.unparseable = parsed.ok ? 0 : this.unparseable + 1;
     const repeated = this.recent.length === EARLY_STOP_REPEATS && this.recent.every((a) => a === canonical);
     const earlyStop = this.unparseable >= EARLY_STOP_REPEATS || repeated;
-    const limit = this.steps >= (this.options.maxSteps ?? WEBARENA_DEFAULT_MAX_STEPS);
+    const limit = this.steps >= (this.options.maxStepsFor?.(this.task) ?? this.options.maxSteps ?? WEBARENA_DEFAULT_MAX_STEPS);
 
     let error: string | undefined;
     if (this.finished) error = 'INVALID_ACTION: the episode is over';
@@ -237,7 +267,7 @@ export class WebArenaEnv implements Env {
       text,
       instruction: this.task?.intent ?? '',
       url: observed.url,
-      page_type: webArenaPageType(observed.url, this.sites),
+      page_type: this.options.pageTypeOf?.(observed.url, this.sites) ?? webArenaPageType(observed.url, this.sites),
       available_actions: { ids: observed.ids },
       source: 'real',
     };

@@ -22,6 +22,10 @@ export interface WebArenaProfileOptions {
   sites?: Readonly<Record<string, string>>;
   /** Steps before truncation. Default WEBARENA_DEFAULT_MAX_STEPS (30). */
   maxSteps?: number;
+  /** A site file's page types: returns undefined for a URL on none of its sites (then WebArena's rule applies). */
+  sitePageType?: (url: string) => string | undefined;
+  /** A site file's canonical keys: undefined for a state on none of its sites (then `webarena-key/2` applies). */
+  siteCanonicalKey?: (state: Pick<Observation, 'text' | 'url'>) => CanonicalKey | undefined;
 }
 
 /** Roles an agent can act on; their (role, name) pairs identify a page state. */
@@ -78,7 +82,7 @@ export const webArenaPageType = (url: string, sites: Readonly<Record<string, str
 };
 
 /** 64-bit FNV-1a, 16 hex digits: a stable digest that is the same on every machine. */
-const fnv1a = (text: string): string => {
+export const fnv1a = (text: string): string => {
   let hash = 0xcbf29ce484222325n;
   for (let i = 0; i < text.length; i += 1) {
     hash ^= BigInt(text.charCodeAt(i));
@@ -149,7 +153,7 @@ export const createWebArenaProfile = (options: WebArenaProfileOptions = {}): Sit
   taskIdSchema: webArenaTaskIdSchema,
   pageType: (text) => {
     const url = /^URL: (\S+)/m.exec(text)?.[1];
-    return url ? webArenaPageType(url, options.sites) : undefined;
+    return url ? (options.sitePageType?.(url) ?? webArenaPageType(url, options.sites)) : undefined;
   },
   availableActions: (text): AvailableActions => ({ ids: actionableIds(text) }),
   parseAction: toParsedAction,
@@ -168,7 +172,7 @@ export const createWebArenaProfile = (options: WebArenaProfileOptions = {}): Sit
     return ids.length === 0 ? '(no actionable element)' : `actions on these element ids: ${ids.map((id) => `[${id}]`).join(' ')}`;
   },
   admissibleActions: webArenaAdmissible,
-  canonicalKey: webArenaCanonicalKey,
+  canonicalKey: (state) => options.siteCanonicalKey?.(state) ?? webArenaCanonicalKey(state),
   instructionText: (instruction) => instruction,
   findElement: findTreeId,
   // WebArena pages cannot be derived from an instruction: a blank tab until a recorded one is used.

@@ -2,7 +2,11 @@ import { dirname, resolve } from 'node:path';
 import { ConfigInvalidError } from '../../src/env/errors.js';
 import type { SiteDefinition, SiteFacts, SiteFlagValues, SiteTasks } from '../../src/env/site-definition.js';
 import type { Task } from '../../src/protocol/index.js';
-import type { LoginCredentials } from './webarena-login.js';
+import type { LoginRecipe } from './site-file-schema.js';
+import { readSiteFile, type SiteSpecs } from './site-file.js';
+import { siteCanonicalKey, sitePageType, SITE_KEY_VERSION, type SitesRules } from './site-page-rules.js';
+import { checkRequiredResets } from './site-resets.js';
+import { toSiteLogins, type LoginCredentials, type SiteLogins } from './webarena-login.js';
 import { createWebArenaProfile, WEBARENA_DEFAULT_MAX_STEPS, WEBARENA_KEY_VERSION, WEBARENA_PROFILE_VERSION } from './webarena-profile.js';
 import { resolveSites } from './webarena-sites.js';
 import type { WebArenaTask } from './webarena-task-config.js';
@@ -13,7 +17,10 @@ export interface WebArenaFacts extends SiteFacts {
   configs: ReadonlyMap<string, WebArenaTask>;
   /** The user's sites (`--sites` or the SHOPPING, REDDIT, … variables); absent for the local sites. */
   sites?: Record<string, string>;
-  login: Record<string, LoginCredentials>;
+  /** Login recipes by site (a site file's, `--login`'s, the local sites'). */
+  login: SiteLogins;
+  /** The sites of `--site-file` (none without one). */
+  specs: SiteSpecs;
   authDir: string;
   /** Local sites: each episode gets its own namespace, and the reference sequences assume cleared fields. */
   local: boolean;
@@ -27,6 +34,9 @@ export interface WebArenaLocation {
 
 interface WebArenaFlags {
   configs?: string;
+  siteFile?: string;
+  allowDirty?: boolean;
+  maxSteps?: number;
   sites?: string;
   authDir?: string;
   login?: string[];
@@ -41,7 +51,7 @@ const flagsOf = (flags: SiteFlagValues): WebArenaFlags => flags as WebArenaFlags
 
 /** `--login site=user:password@/login/path` (path relative to the site's base URL). */
 export const parseLoginFlag = (value: string): [string, LoginCredentials] => {
-  const m = /^([a-z_]+)=([^:]+):(.*?)(?:@(\/\S*))?$/.exec(value);
+  const m = /^([a-z][a-z0-9_]*)=([^:]+):(.*?)(?:@(\/\S*))?$/.exec(value);
   if (!m?.[1] || !m[2] || m[3] === undefined) throw new ConfigInvalidError(`--login ${value}: expected site=user:password[@/login/path]`);
   return [m[1], { username: m[2], password: m[3], loginPath: m[4] ?? '/login' }];
 };
@@ -62,11 +72,53 @@ export const webArenaTasks = (configs: ReadonlyMap<string, WebArenaTask>, refere
   };
 };
 
+type FactsExtra = Omit<WebArenaFacts, 'configs' | 'tasks' | 'manifest' | 'login' | 'specs'> & {
+  reference?: Readonly<Record<string, readonly string[]>>;
+  manifest: Record<string, unknown>;
+  login: Readonly<Record<string, LoginCredentials | LoginRecipe>>;
+  specs?: SiteSpecs;
+};
+
 /** The WebArena facts of a configs file and its sites. */
-export const webArenaFactsOf = (configs: readonly WebArenaTask[], extra: Omit<WebArenaFacts, 'configs' | 'tasks' | 'manifest'> & { reference?: Readonly<Record<string, readonly string[]>>; manifest: Record<string, unknown> }): WebArenaFacts => {
+export const webArenaFactsOf = (configs: readonly WebArenaTask[], extra: FactsExtra): WebArenaFacts => {
   const byId = new Map(configs.map((t) => [String(t.task_id), t]));
-  const { reference, manifest, ...rest } = extra;
-  return { ...rest, configs: byId, tasks: webArenaTasks(byId, reference), manifest: { env: 'webarena', profile_version: WEBARENA_PROFILE_VERSION, key_version: WEBARENA_KEY_VERSION, ...manifest } };
+  const { reference, manifest, login, specs, ...rest } = extra;
+  const keyVersion = specs && specs.size > 0 ? `${WEBARENA_KEY_VERSION}+${SITE_KEY_VERSION}` : WEBARENA_KEY_VERSION;
+  return {
+    ...rest,
+    login: toSiteLogins(login),
+    specs: specs ?? new Map(),
+    configs: byId,
+    tasks: webArenaTasks(byId, reference),
+    manifest: { env: 'webarena', profile_version: WEBARENA_PROFILE_VERSION, key_version: keyVersion, ...manifest },
+  };
+};
+
+/** The site-file sites with the URLs the run resolved for them (flags and variables override the file). */
+export const sitesRulesOf = (facts: Pick<WebArenaFacts, 'specs' | 'sites'>, sites: Readonly<Record<string, string>> = facts.sites ?? {}): SitesRules =>
+  Object.fromEntries([...facts.specs.values()].map((spec) => [spec.name, { url: sites[spec.name] ?? spec.url, pages: spec.pages }]));
+
+/** A site file's login recipes with `--login` credentials on top (a site without a recipe gets the default one). */
+const mergeLogins = (specs: SiteSpecs, flagged: ReadonlyArray<[string, LoginCredentials]>): Record<string, LoginCredentials | LoginRecipe> => {
+  const logins: Record<string, LoginCredentials | LoginRecipe> = {};
+  for (const spec of specs.values()) if (spec.login) logins[spec.name] = spec.login;
+  for (const [site, creds] of flagged) {
+    const recipe = logins[site];
+    logins[site] = recipe && !('loginPath' in recipe) ? { ...recipe, username: creds.username, password: creds.password } : creds;
+  }
+  return logins;
+};
+
+/** `--concurrency K > 1` is refused when a site of the tasks does not declare that its episodes are isolated. */
+const checkIsolation = (facts: WebArenaFacts, concurrency: number): void => {
+  if (facts.local || concurrency <= 1) return;
+  const used = new Set([...facts.configs.values()].flatMap((t) => t.sites));
+  const shared = [...used].filter((site) => facts.specs.get(site)?.isolated !== true);
+  if (shared.length > 0) {
+    throw new ConfigInvalidError(
+      `--concurrency ${concurrency}: ${shared.join(', ')} ${shared.length > 1 ? 'do' : 'does'} not declare isolated episodes, so parallel episodes would see each other's changes: run with --concurrency 1, or set "isolated": true for the site in --site-file when each episode gets its own copy`,
+    );
+  }
 };
 
 /** Any WebArena-style sites through Playwright: the local ones, or the user's from task configs. */
@@ -84,7 +136,9 @@ export const webArenaSite: SiteDefinition<WebArenaFacts, WebArenaLocation> = {
   },
   flags: [
     { flags: '--configs <file>', description: "WebArena: task configs in WebArena's format (one task or a list, e.g. test.raw.json)" },
-    { flags: '--sites <list>', description: 'WebArena: site URLs, e.g. shopping=http://host:7770,reddit=http://host:9999 (default: SHOPPING, REDDIT, … env vars)' },
+    { flags: '--site-file <file>', description: 'WebArena: site definitions (JSON): per site its URL, login recipe with success check, reset, page rules, max steps, isolation' },
+    { flags: '--allow-dirty', description: 'WebArena: run require_reset tasks on sites that have no reset (default: refused)' },
+    { flags: '--sites <list>', description: 'WebArena: site URLs, any site name, e.g. shopping=http://host:7770,wiki=http://host:8080 (default: SHOPPING, WIKI, … env vars, then --site-file)' },
     { flags: '--auth-dir <dir>', description: "WebArena: where relative storage_state paths resolve (default: the configs file's folder)" },
     { flags: '--login <site=user:password[@/path]>', description: 'WebArena: form login for a site when its storage state is missing (repeatable)', parse: (v, all) => [...((all as string[] | undefined) ?? []), v] },
     { flags: '--compact', description: "WebArena: observe DreamGym's compact view instead of the full accessibility tree" },
@@ -96,20 +150,41 @@ export const webArenaSite: SiteDefinition<WebArenaFacts, WebArenaLocation> = {
   locationHint: '--fixture (the local WebArena-style sites) or --configs FILE --sites …',
   hasRemote: (flags) => Boolean(flagsOf(flags).configs),
   facts: (flags) => {
-    const { configs, sites, login, authDir } = flagsOf(flags);
+    const { configs, sites, login, authDir, siteFile, allowDirty } = flagsOf(flags);
     if (!configs) return Promise.resolve(webArenaFactsOf([], { login: {}, authDir: process.cwd(), local: false, manifest: {} }));
     const tasks = readWebArenaTaskFile(configs);
+    const specs = siteFile ? readSiteFile(siteFile) : new Map();
+    const names = new Set([...tasks.flatMap((t) => t.sites), ...specs.keys()]);
+    const fromFile = Object.fromEntries([...specs.values()].map((spec) => [spec.name, spec.url]));
+    const dirty = checkRequiredResets(tasks, specs, allowDirty ?? false);
     return Promise.resolve(
       webArenaFactsOf(tasks, {
-        sites: resolveSites(sites, process.env) as Record<string, string>,
-        login: Object.fromEntries((login ?? []).map(parseLoginFlag)),
+        sites: { ...fromFile, ...resolveSites(sites, process.env, names) } as Record<string, string>,
+        login: mergeLogins(specs, (login ?? []).map(parseLoginFlag)),
+        specs,
         authDir: resolve(authDir ?? dirname(configs)),
         local: false,
-        manifest: { configs, tasks: tasks.length },
+        manifest: {
+          configs,
+          tasks: tasks.length,
+          ...(siteFile
+            ? { site_file: resolve(siteFile), site_definitions: Object.fromEntries([...specs.values()].map((s) => [s.name, { isolated: s.isolated, reset: s.reset ? { kind: s.reset.command !== undefined ? 'command' : 'http', when: s.reset.when ?? 'episode' } : null, login_check: s.login !== undefined, page_rules: s.pages.length, max_steps: s.maxSteps ?? null }])) }
+            : {}),
+          ...(dirty.length > 0 ? { dirty_tasks: dirty } : {}),
+        },
       }),
     );
   },
-  profile: (_flags, facts, maxSteps) => createWebArenaProfile({ taskIds: [...facts.configs.keys()], maxSteps }),
+  profile: (_flags, facts, maxSteps) => {
+    const rules = sitesRulesOf(facts);
+    const ruled = Object.keys(rules).length > 0;
+    return createWebArenaProfile({
+      taskIds: [...facts.configs.keys()],
+      maxSteps,
+      ...(facts.sites ? { sites: facts.sites } : {}),
+      ...(ruled ? { sitePageType: (url: string) => sitePageType(url, rules), siteCanonicalKey: (state: Parameters<typeof siteCanonicalKey>[0]) => siteCanonicalKey(state, rules) } : {}),
+    });
+  },
   open: async (options) => {
     const flags = flagsOf(options.flags);
     const { facts, local } = options;
@@ -117,10 +192,25 @@ export const webArenaSite: SiteDefinition<WebArenaFacts, WebArenaLocation> = {
     const sitesFor = local ? (episode: string) => local.sitesFor(episode) : fixed ? () => fixed : undefined;
     if (!sitesFor) throw new ConfigInvalidError(`a real WebArena run needs ${webArenaSite.locationHint}`);
     // Loaded here, not at import: every command builds its flags from the registry, few open a browser.
-    const [{ openBrowserSite }, { judgeFromFlags }, { WebArenaEnv }] = await Promise.all([import('../browser/context-supply.js'), import('./webarena-judge-flag.js'), import('./webarena-env.js')]);
+    const [{ openBrowserSite }, { judgeFromFlags }, { WebArenaEnv }, { SiteResets }, { StorageStates }] = await Promise.all([
+      import('../browser/context-supply.js'),
+      import('./webarena-judge-flag.js'),
+      import('./webarena-env.js'),
+      import('./site-resets.js'),
+      import('./webarena-login.js'),
+    ]);
     // Everything that can fail on bad flags comes before the browser starts.
+    if (options.contexts.kind === 'cluster') checkIsolation(facts, options.contexts.concurrency);
     const judge = judgeFromFlags(flags);
     const observation = flags.compact ? 'compact' : 'tree';
+    // Shared by the run's envs: resets of a site in order ('run' ones once), storage states checked once.
+    const resets = new SiteResets(facts.specs);
+    const states = new StorageStates();
+    const siteMaxSteps = (task: WebArenaTask): number | undefined => {
+      if (flags.maxSteps !== undefined) return undefined;
+      const limits = task.sites.flatMap((site) => facts.specs.get(site)?.maxSteps ?? []);
+      return limits.length === 0 ? undefined : Math.min(...limits);
+    };
     return openBrowserSite(
       options.browser,
       options.contexts,
@@ -131,6 +221,11 @@ export const webArenaSite: SiteDefinition<WebArenaFacts, WebArenaLocation> = {
           sites: sitesFor,
           authDir: facts.authDir,
           login: facts.login,
+          states,
+          ...(resets.any ? { resets } : {}),
+          ...(facts.specs.size > 0
+            ? { pageTypeOf: (url: string, sites: Readonly<Record<string, string>>) => sitePageType(url, sitesRulesOf(facts, sites)), maxStepsFor: siteMaxSteps }
+            : {}),
           observation,
           maxSteps: options.profile.maxSteps,
           timeoutMs: options.stepTimeoutMs,

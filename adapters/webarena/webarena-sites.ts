@@ -7,25 +7,37 @@ export const WEBARENA_SITES = ['shopping', 'shopping_admin', 'reddit', 'gitlab',
 
 export type WebArenaSite = (typeof WEBARENA_SITES)[number];
 
+/**
+ * Any site name a config, `--sites` or a site file may use: lower-case letters, digits and `_`,
+ * starting with a letter (so its placeholder `__NAME__` and variable `NAME` are well formed).
+ */
+export const SITE_NAME = /^[a-z][a-z0-9_]*$/;
+
+export const isSiteName = (name: string): boolean => SITE_NAME.test(name) && !name.includes('__') && !name.endsWith('_');
+
+/** What a bad site name is told. */
+export const SITE_NAME_RULE = 'a site name is lower-case letters, digits and single underscores, starting with a letter (e.g. wiki, shopping_admin)';
+
 /** Base URL of each site a run can reach (no trailing slash); a site left out is unavailable. */
-export type SiteUrls = Partial<Record<WebArenaSite, string>>;
+export type SiteUrls = Partial<Record<string, string>>;
 
-/** `shopping_admin` → `__SHOPPING_ADMIN__`: the token WebArena's configs use in place of the URL. */
-export const sitePlaceholder = (site: WebArenaSite): string => `__${site.toUpperCase()}__`;
+/** `shopping_admin` → `__SHOPPING_ADMIN__`: the token WebArena's configs use in place of the URL (any site: `wiki` → `__WIKI__`). */
+export const sitePlaceholder = (site: string): string => `__${site.toUpperCase()}__`;
 
-/** `shopping_admin` → `SHOPPING_ADMIN`: the environment variable WebArena reads the URL from. */
-export const siteEnvVar = (site: WebArenaSite): string => site.toUpperCase();
+/** `shopping_admin` → `SHOPPING_ADMIN`: the environment variable WebArena reads the URL from (any site: `wiki` → `WIKI`). */
+export const siteEnvVar = (site: string): string => site.toUpperCase();
 
 export const isWebArenaSite = (name: string): name is WebArenaSite => (WEBARENA_SITES as readonly string[]).includes(name);
 
-const siteByPlaceholder = new Map<string, WebArenaSite>(WEBARENA_SITES.map((site) => [sitePlaceholder(site), site]));
+/** `__SHOPPING_ADMIN__` → `shopping_admin`. */
+const siteOfPlaceholder = (placeholder: string): string => placeholder.slice(2, -2).toLowerCase();
 
 // Upper-case only: the configs also hold `__last_url__` and `__page__`, which are evaluator
 // template variables, not sites.
 const PLACEHOLDER = /__[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*__/g;
 
 /** A site URL as WebArena uses it: absolute http(s), no trailing slash (paths are appended). */
-const normaliseSiteUrl = (url: string, where: string): string => {
+export const normaliseSiteUrl = (url: string, where: string): string => {
   const trimmed = url.trim();
   let parsed: URL;
   try {
@@ -40,8 +52,8 @@ const normaliseSiteUrl = (url: string, where: string): string => {
 };
 
 /**
- * Parses `--sites shopping=http://a,reddit=http://b`. Every entry must name a known site once
- * and give an http(s) URL; trailing slashes are dropped.
+ * Parses `--sites shopping=http://a,wiki=http://b`. Every entry must name a site once (any
+ * well-formed name: WebArena's six or your own) and give an http(s) URL; trailing slashes are dropped.
  */
 export const parseSitesFlag = (flag: string): SiteUrls => {
   const sites: SiteUrls = {};
@@ -52,7 +64,7 @@ export const parseSitesFlag = (flag: string): SiteUrls => {
     const eq = entry.indexOf('=');
     if (eq < 0) throw new ConfigInvalidError(`--sites: "${entry}" is not SITE=URL (e.g. gitlab=http://localhost:8023)`);
     const name = entry.slice(0, eq).trim();
-    if (!isWebArenaSite(name)) throw new ConfigInvalidError(`--sites: unknown site "${name}" (known: ${WEBARENA_SITES.join(', ')})`);
+    if (!isSiteName(name)) throw new ConfigInvalidError(`--sites: "${name}" is not a site name (${SITE_NAME_RULE})`);
     if (sites[name] !== undefined) throw new ConfigInvalidError(`--sites: ${name} is given twice`);
     const url = entry.slice(eq + 1);
     if (url.trim() === '') throw new ConfigInvalidError(`--sites: ${name} has an empty URL`);
@@ -62,12 +74,13 @@ export const parseSitesFlag = (flag: string): SiteUrls => {
 };
 
 /**
- * Site URLs for a run: WebArena's environment variables (SHOPPING, GITLAB, …) first, then the
- * `--sites` flag on top (the flag wins, per the precedence flags → env).
+ * Site URLs for a run: the environment variables of WebArena's six sites (SHOPPING, GITLAB, …) and
+ * of every other site the run names (`names`: a config's sites, a site file's; `wiki` → WIKI)
+ * first, then the `--sites` flag on top (the flag wins, per the precedence flags → env).
  */
-export const resolveSites = (flag: string | undefined, env: Readonly<Record<string, string | undefined>>): SiteUrls => {
+export const resolveSites = (flag: string | undefined, env: Readonly<Record<string, string | undefined>>, names: Iterable<string> = []): SiteUrls => {
   const sites: SiteUrls = {};
-  for (const site of WEBARENA_SITES) {
+  for (const site of new Set([...WEBARENA_SITES, ...names])) {
     const value = env[siteEnvVar(site)];
     if (value !== undefined && value.trim() !== '') sites[site] = normaliseSiteUrl(value, `environment variable ${siteEnvVar(site)}`);
   }
@@ -78,15 +91,12 @@ export const resolveSites = (flag: string | undefined, env: Readonly<Record<stri
 export const placeholdersIn = (text: string): string[] => [...new Set(text.match(PLACEHOLDER) ?? [])];
 
 /**
- * Replaces every site placeholder in `text` by its URL. A placeholder with no URL, or one that
- * names no WebArena site, is an error that says how to provide it.
+ * Replaces every site placeholder in `text` by its URL: `__NAME__` stands for the site `name`
+ * (WebArena's six and any other). A placeholder with no URL is an error that says how to provide it.
  */
 export const resolvePlaceholders = (text: string, sites: SiteUrls): string =>
   text.replace(PLACEHOLDER, (placeholder) => {
-    const site = siteByPlaceholder.get(placeholder);
-    if (site === undefined) {
-      throw new PlaceholderUnresolvedError(placeholder, `unknown placeholder ${placeholder} (known: ${[...siteByPlaceholder.keys()].join(', ')})`);
-    }
+    const site = siteOfPlaceholder(placeholder);
     const url = sites[site];
     if (url === undefined) {
       throw new PlaceholderUnresolvedError(placeholder, `${placeholder} has no URL: pass --sites ${site}=URL or set ${siteEnvVar(site)}`);

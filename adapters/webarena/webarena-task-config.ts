@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigInvalidError } from '../../src/env/errors.js';
-import { WEBARENA_SITES } from './webarena-sites.js';
+import { isSiteName, SITE_NAME_RULE } from './webarena-sites.js';
 
 // WebArena's task config (`config_files/test.raw.json`), accepted as the real file is: nullable
 // `reference_answers`/`reference_url`, mixed `instantiation_dict` values, and extra keys kept
@@ -76,7 +76,8 @@ export const webArenaEvalSchema = z
   });
 
 export const webArenaTaskSchema = z.looseObject({
-  sites: z.array(z.enum(WEBARENA_SITES, expected(`expected one of ${WEBARENA_SITES.join(', ')}`)), expected('expected a list of site names')).min(1, expected('expected at least one site')),
+  // WebArena's six (shopping, shopping_admin, reddit, gitlab, wikipedia, map) or any site of your own.
+  sites: z.array(z.string(expected('expected a site name')).refine(isSiteName, { message: `expected a site name (${SITE_NAME_RULE})` }), expected('expected a list of site names')).min(1, expected('expected at least one site')),
   task_id: z.int(expected('expected an integer')).nonnegative(expected('expected a non-negative integer')),
   require_login: z.boolean(expected('expected true or false')),
   /** Relative to WebArena's checkout (`./.auth/…`), or null when no login is needed. */
@@ -98,11 +99,11 @@ export type ProgramHtmlTarget = z.output<typeof programHtmlTargetSchema>;
 export type ReferenceAnswers = NonNullable<WebArenaEval['reference_answers']>;
 
 /** `['eval', 'program_html', 0, 'url']` → `eval.program_html[0].url`. */
-const formatPath = (path: readonly PropertyKey[]): string =>
+export const formatPath = (path: readonly PropertyKey[]): string =>
   path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out === '' ? String(key) : `${out}.${String(key)}`), '');
 
 /** zod's "Invalid input: expected string, received number" → "expected string, received number". */
-const formatProblem = (issue: z.core.$ZodIssue): string => {
+export const formatProblem = (issue: z.core.$ZodIssue): string => {
   if (issue.code === 'unrecognized_keys') return `unexpected key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   return issue.message.replace(/^Invalid input: /, '');
 };

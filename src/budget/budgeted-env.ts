@@ -44,6 +44,7 @@ export const withRealBudget = (env: Env, budget: RealBudget, options: RealBudget
     reset: (task, timeout) => (countResets ? spend(budget, timeout, () => env.reset(task, timeout)) : env.reset(task, timeout)),
     step: (action, timeout) => spend(budget, timeout, () => env.step(action, timeout)),
     close: () => env.close(),
+    ...(env.resetReport ? { resetReport: () => env.resetReport?.() } : {}),
   };
 };
 

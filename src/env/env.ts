@@ -16,6 +16,11 @@ export interface Env {
   reset(task: Task, options?: TimeoutOptions): Promise<Observation>;
   step(action: string, options?: TimeoutOptions): Promise<StepResult>;
   close(): Promise<void>;
+  /**
+   * What the last reset did to restore the site's state (which site resets ran and how long they
+   * took), recorded in the episode line as `reset`; undefined when nothing was restored.
+   */
+  resetReport?(): Record<string, unknown> | undefined;
 }
 
 /** Creates environments; runners and servers hold factories, never concrete adapters. */

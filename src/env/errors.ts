@@ -39,6 +39,10 @@ export const errorCodes = [
   'SESSION_LOG_INVALID',
   'EXPERT_EPISODES_MISSING',
   'SCRIPT_REQUIRED',
+  'LOGIN_FAILED',
+  'STORAGE_STATE_STALE',
+  'RESET_FAILED',
+  'RESET_REQUIRED',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -162,6 +166,34 @@ export class JudgeFailedError extends DreambridgeError {
 export class AnswersInvalidError extends DreambridgeError {
   constructor(file: string, line: number, problem: string) {
     super('ANSWERS_INVALID', `${file}:${line}: ${problem}`, { details: { file, line } });
+  }
+}
+
+/** A login whose success check failed: the site said why (quoted), and no storage state was written. */
+export class LoginFailedError extends DreambridgeError {
+  constructor(site: string, problem: string, pageSaid: string) {
+    super('LOGIN_FAILED', `login to ${site} failed: ${problem}${pageSaid ? `; the page said: "${pageSaid}"` : ''}`, { details: { site, page_said: pageSaid } });
+  }
+}
+
+/** A storage state whose login no longer holds (expired session), with no credentials to log in again. */
+export class StorageStateStaleError extends DreambridgeError {
+  constructor(site: string, path: string, problem: string) {
+    super('STORAGE_STATE_STALE', `storage state ${path} is stale for ${site}: ${problem} (give the site's login credentials to log in again, or renew the file)`, { details: { site, path } });
+  }
+}
+
+/** A site's reset (command or HTTP request) failed, or the site was not ready after it. */
+export class ResetFailedError extends DreambridgeError {
+  constructor(site: string, problem: string) {
+    super('RESET_FAILED', `reset of ${site} failed: ${problem}`, { details: { site } });
+  }
+}
+
+/** Tasks that need a reset (`require_reset: true`) on a site that has none configured. */
+export class ResetRequiredError extends DreambridgeError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('RESET_REQUIRED', message, { details });
   }
 }
 

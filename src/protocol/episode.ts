@@ -23,6 +23,8 @@ export const episodeSchema = z.object({
   success: z.boolean(),
   termination: terminationSchema,
   error: z.string().optional(),
+  /** What the env did to restore the site before the episode (e.g. `{resets: [{site, kind, reason, ms, ready_ms}]}`). */
+  reset: z.record(z.string(), z.unknown()).optional(),
   started_at: z.string(),
   ended_at: z.string(),
 });
