@@ -6,6 +6,7 @@ import { handler } from './openenv-routes.js';
 import { parseWire } from './parse-wire.js';
 import type { Session } from './session.js';
 import type { SessionManager } from './session-manager.js';
+import { agentGymBodyOf, agentGymCloseSchema, agentGymCreateSchema, agentGymEnvIdxSchema, agentGymModeSchema, agentGymQuerySchema, agentGymStepSchema } from './agentgym-wire.js';
 
 export interface AgentGymRoutesOptions {
   manager: SessionManager;
@@ -16,16 +17,7 @@ export interface AgentGymRoutesOptions {
   logger: Logger;
 }
 
-/** AgentGym sends ids as JSON integers; pydantic would also take "3", so do we. */
-const envIdxSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,15}$/)]);
-const modeSchema = z.enum(['real', 'dream']).optional();
-const createSchema = z.object({ mode: modeSchema });
-const resetSchema = z.object({ env_idx: envIdxSchema, session_id: z.union([z.number().int().nonnegative(), z.null()]).optional(), mode: modeSchema });
-const stepSchema = z.object({ env_idx: envIdxSchema, action: z.string() });
-const closeSchema = z.object({ env_idx: envIdxSchema });
-const querySchema = z.object({ env_idx: z.string().regex(/^\d{1,15}$/, 'env_idx must be an integer') });
-
-const bodyOf = (req: Request): unknown => (req.body === undefined ? {} : req.body);
+const resetSchema = z.object({ env_idx: agentGymEnvIdxSchema, session_id: z.union([z.number().int().nonnegative(), z.null()]).optional(), mode: agentGymModeSchema });
 
 /**
  * AgentGym's environment-server routes with AgentGym's shapes (agentenv-webshop's server.py), so
@@ -38,7 +30,7 @@ export const agentGymRoutes = (options: AgentGymRoutesOptions): Router => {
   const { manager, logger } = options;
   const router = Router();
   const session = (idx: string | number): Session => manager.byId(Number(idx), 'agentgym');
-  const fromQuery = (req: Request): Session => session(parseWire(querySchema, req.query, 'the query').env_idx);
+  const fromQuery = (req: Request): Session => session(parseWire(agentGymQuerySchema, req.query, 'the query').env_idx);
   const { instructionText } = options;
 
   router.get('/', (_req, res) => {
@@ -50,7 +42,7 @@ export const agentGymRoutes = (options: AgentGymRoutesOptions): Router => {
   router.post(
     '/create',
     handler(logger, (req, res) => {
-      const { mode } = parseWire(createSchema, bodyOf(req) ?? {}, 'the create request');
+      const { mode } = parseWire(agentGymCreateSchema, agentGymBodyOf(req) ?? {}, 'the create request');
       const created = manager.create('agentgym');
       created.preferredMode = mode ?? options.defaultMode;
       res.json(created.id);
@@ -59,7 +51,7 @@ export const agentGymRoutes = (options: AgentGymRoutesOptions): Router => {
   router.post(
     '/reset',
     handler(logger, async (req, res) => {
-      const body = parseWire(resetSchema, bodyOf(req), 'the reset request');
+      const body = parseWire(resetSchema, agentGymBodyOf(req), 'the reset request');
       const reply = await session(body.env_idx).reset({
         ...(body.session_id === null || body.session_id === undefined ? {} : { task_id: body.session_id }),
         ...(body.mode === undefined ? {} : { mode: body.mode }),
@@ -70,7 +62,7 @@ export const agentGymRoutes = (options: AgentGymRoutesOptions): Router => {
   router.post(
     '/step',
     handler(logger, async (req, res) => {
-      const body = parseWire(stepSchema, bodyOf(req), 'the step request');
+      const body = parseWire(agentGymStepSchema, agentGymBodyOf(req), 'the step request');
       const reply = await session(body.env_idx).step({ action_str: body.action });
       res.json({ state: reply.observation.text, reward: reply.reward ?? 0, done: reply.done, info: null });
     }),
@@ -104,7 +96,7 @@ export const agentGymRoutes = (options: AgentGymRoutesOptions): Router => {
   router.post(
     '/close',
     handler(logger, async (req, res) => {
-      const { env_idx } = parseWire(closeSchema, bodyOf(req), 'the close request');
+      const { env_idx } = parseWire(agentGymCloseSchema, agentGymBodyOf(req), 'the close request');
       let target: Session;
       try {
         target = session(env_idx);

@@ -9,6 +9,7 @@ import { parseWire } from './parse-wire.js';
 import type { Session } from './session.js';
 import type { SessionManager } from './session-manager.js';
 import { MAX_THOUGHT_CHARS } from './wire-schemas.js';
+import { agentGymBodyOf, agentGymCloseSchema, agentGymCreateSchema, agentGymEnvIdxSchema, agentGymModeSchema, agentGymQuerySchema, agentGymStepSchema } from './agentgym-wire.js';
 
 export interface AgentGymWebArenaRoutesOptions {
   manager: SessionManager;
@@ -19,17 +20,8 @@ export interface AgentGymWebArenaRoutesOptions {
   logger: Logger;
 }
 
-const envIdxSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,15}$/)]);
-const modeSchema = z.enum(['real', 'dream']).optional();
-const createSchema = z.object({ mode: modeSchema });
 // agentenv-webarena's client sends {seed: 0, idx}; idx is the task config's id.
-const resetSchema = z.object({ env_idx: envIdxSchema, seed: z.number().int().nonnegative().nullish(), idx: z.union([z.number().int().nonnegative(), z.string().min(1).max(255)]).nullish(), mode: modeSchema });
-// The action is the model's whole turn (the server extracts the fenced action), so only the body limit bounds it.
-const stepSchema = z.object({ env_idx: envIdxSchema, action: z.string() });
-const closeSchema = z.object({ env_idx: envIdxSchema });
-const querySchema = z.object({ env_idx: z.string().regex(/^\d{1,15}$/, 'env_idx must be an integer') });
-
-const bodyOf = (req: Request): unknown => (req.body === undefined ? {} : req.body);
+const resetSchema = z.object({ env_idx: agentGymEnvIdxSchema, seed: z.number().int().nonnegative().nullish(), idx: z.union([z.number().int().nonnegative(), z.string().min(1).max(255)]).nullish(), mode: agentGymModeSchema });
 
 /**
  * AgentGym's WebArena environment-server routes with agentenv-webarena's shapes, so its
@@ -44,7 +36,7 @@ export const agentGymWebArenaRoutes = (options: AgentGymWebArenaRoutesOptions): 
   const { manager, logger } = options;
   const router = Router();
   const session = (idx: string | number): Session => manager.byId(Number(idx), 'agentgym');
-  const fromQuery = (req: Request): Session => session(parseWire(querySchema, req.query, 'the query').env_idx);
+  const fromQuery = (req: Request): Session => session(parseWire(agentGymQuerySchema, req.query, 'the query').env_idx);
   // What WebArena's history says of each environment's last action (none before the first step).
   const previous = new WeakMap<Session, string>();
   const prompt = (target: Session): string => {
@@ -61,7 +53,7 @@ export const agentGymWebArenaRoutes = (options: AgentGymWebArenaRoutesOptions): 
   router.post(
     '/create',
     handler(logger, (req, res) => {
-      const { mode } = parseWire(createSchema, bodyOf(req) ?? {}, 'the create request');
+      const { mode } = parseWire(agentGymCreateSchema, agentGymBodyOf(req) ?? {}, 'the create request');
       const created = manager.create('agentgym');
       created.preferredMode = mode ?? options.defaultMode;
       res.json({ env_idx: created.id });
@@ -70,7 +62,7 @@ export const agentGymWebArenaRoutes = (options: AgentGymWebArenaRoutesOptions): 
   router.post(
     '/reset',
     handler(logger, async (req, res) => {
-      const body = parseWire(resetSchema, bodyOf(req), 'the reset request');
+      const body = parseWire(resetSchema, agentGymBodyOf(req), 'the reset request');
       const target = session(body.env_idx);
       try {
         const reply = await target.reset({
@@ -93,7 +85,7 @@ export const agentGymWebArenaRoutes = (options: AgentGymWebArenaRoutesOptions): 
   router.post(
     '/step',
     handler(logger, async (req, res) => {
-      const body = parseWire(stepSchema, bodyOf(req), 'the step request');
+      const body = parseWire(agentGymStepSchema, agentGymBodyOf(req), 'the step request');
       const target = session(body.env_idx);
       const before = target.observation().text;
       // The fenced action is what the site acts on and the run directory records; the turn is its thought.
@@ -134,7 +126,7 @@ export const agentGymWebArenaRoutes = (options: AgentGymWebArenaRoutesOptions): 
   router.post(
     '/close',
     handler(logger, async (req, res) => {
-      const { env_idx } = parseWire(closeSchema, bodyOf(req), 'the close request');
+      const { env_idx } = parseWire(agentGymCloseSchema, agentGymBodyOf(req), 'the close request');
       let target: Session;
       try {
         target = session(env_idx);
