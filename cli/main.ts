@@ -14,6 +14,7 @@ import { fidelityCommand } from './fidelity-command.js';
 import { curriculumCommand } from './curriculum-command.js';
 import { importCommand } from './import-command.js';
 import { branchCommand } from './branch-command.js';
+import { exportCommand } from './export-command.js';
 import { reportError, throwParseErrors } from './report-error.js';
 
 const program = new Command('dreambridge')
@@ -34,6 +35,7 @@ program.addCommand(reportCommand());
 program.addCommand(serveCommand());
 program.addCommand(importCommand());
 program.addCommand(branchCommand());
+program.addCommand(exportCommand());
 
 // A flag mistake is one `error CONFIG_INVALID: …` line and exit 1, like any typed error.
 throwParseErrors(program);
