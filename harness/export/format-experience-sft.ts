@@ -8,11 +8,9 @@ import { createExportRetrieval } from './export-retrieval.js';
 import { countSkip, selectTransitions, transitionKey, type TransitionRecord } from './export-selection.js';
 import type { AnnotationItem } from './export-sources.js';
 
-const formatNumber = (n: number): string => (Number.isInteger(n) ? String(n) : String(Number(n.toFixed(4))));
-
-/** The experience model's answer for a real step, in its own tagged format (what `parseExperienceOutput` reads). */
+/** The experience model's answer for a real step, in its own tagged format (what `parseExperienceOutput` reads); the reward as recorded, unrounded. */
 export const experienceTarget = (reasoning: string, t: Pick<Transition, 'next_state' | 'reward' | 'done'>): string =>
-  [`<reasoning>${reasoning}</reasoning>`, `<next_state>${t.next_state.text}</next_state>`, `<reward>${formatNumber(t.reward)}</reward>`, `<done>${String(t.done)}</done>`].join('\n');
+  [`<reasoning>${reasoning}</reasoning>`, `<next_state>${t.next_state.text}</next_state>`, `<reward>${String(t.reward)}</reward>`, `<done>${String(t.done)}</done>`].join('\n');
 
 /** The request the dream env would make for this step: its task, the episode so far, the state and the action. */
 export const experienceRequestOf = (r: Pick<TransitionRecord, 'transition' | 'history'>): ExperienceRequest => {
