@@ -73,7 +73,7 @@ const writeDatasetInfo = async (file: string): Promise<string> => {
     if (error instanceof ConfigInvalidError) throw error;
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigInvalidError(`${infoFile}: not readable JSON (${(error as Error).message})`);
   }
-  const name = basename(file).replace(/\.(jsonl?|JSONL?)$/, '');
+  const name = basename(file).replace(/\.[^.]+$/, '');
   info[name] = sharegptDatasetInfo(basename(file));
   await writeFileAtomic(infoFile, `${JSON.stringify(info, null, 2)}\n`);
   return infoFile;
