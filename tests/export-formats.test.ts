@@ -26,7 +26,6 @@ let branched: string;
 let dream: string;
 let reflections: string;
 let reasoning: string;
-const runs = (): string[] => [seeds, random, testRun, branched, dream];
 const branchOf = (t: Transition): { of_episode: string; of_step: number; expert_action: string } | undefined =>
   t.info['branch'] as { of_episode: string; of_step: number; expert_action: string } | undefined;
 
