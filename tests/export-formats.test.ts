@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import type { Episode, Transition } from '../src/protocol/index.js';
 import { writeAnnotationDir } from './helpers/annotation-dirs.js';
 import { runCli } from './helpers/cli.js';
 import { readEpisodeLines, readTransitions } from './helpers/kill-resume.js';
+import { sharedFile } from './helpers/shared-data.js';
 import { readAgentTraj, readEtoPairs, readEtoSft, readOpenAIChatJsonl, readShareGptViaDatasetInfo } from './helpers/trainer-format-readers.js';
 
 const tmp = (name: string): string => mkdtempSync(join(tmpdir(), `dreambridge-${name}-`));
@@ -252,6 +253,20 @@ describe('export: filters and the dataset card', () => {
     const md = readFileSync(`${out}.md`, 'utf8');
     expect(md).toContain(`${steps.length} records`);
     expect(md).toContain(seeds);
+  }, 60_000);
+
+  it("imported human sessions (named by session id, in no goal split) go into train exports as WebShop's training demonstrations, counted as human", async () => {
+    const logs = sharedFile('webshop/human_demos');
+    if (logs === undefined) return;
+    const human = join(tmp('export-human'), 'run');
+    await cli(['import', 'webshop-sessions', ...readdirSync(logs).sort().slice(0, 2).map((f) => join(logs, f)), '--out', human]);
+    const steps = readTransitions(human);
+    const { card } = await exportTo('iwm', [human], {}, 'iwm-human');
+    expect(card.counts.records).toBe(steps.length);
+    expect(card.counts.by_source).toEqual({ real: 0, dream: 0, human: steps.length, branch: 0 });
+    expect(card.counts.by_split.unsplit).toBe(steps.length);
+    const evalOnly = await exportTo('iwm', [human], { splits: ['eval'] }, 'iwm-human-eval');
+    expect(evalOnly.card.counts.records).toBe(0);
   }, 60_000);
 
   it('a directory that is not a run or annotation directory is CONFIG_INVALID naming it', async () => {
