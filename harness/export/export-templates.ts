@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { fillTemplate } from '../../src/dream/experience-prompt.js';
 
 /** The export's own prompt templates (world-model and agent instructions), files under harness/export/prompts/. */
-export const EXPORT_TEMPLATE_NAMES = ['iwm-system.md', 'iwm-user.md', 'react-instruction.md', 'agent-system.md'] as const;
+export const EXPORT_TEMPLATE_NAMES = ['iwm-system.md', 'iwm-user.md', 'react-instruction.md', 'eto-instruction.md', 'agent-system.md'] as const;
 export type ExportTemplateName = (typeof EXPORT_TEMPLATE_NAMES)[number];
 
 const DIR = fileURLToPath(new URL('./prompts/', import.meta.url));

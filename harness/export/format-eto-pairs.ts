@@ -46,5 +46,5 @@ export const writeEtoPairs: FormatWriter = (context) => {
       meta.push({ split: best.split, source: episodeSourceOf(best.steps), reward: best.episode.total_reward, task_id: best.episode.task_id });
     });
   }
-  return { container: 'json', records, meta, promptHashes: { 'react-instruction.md': context.templates.hashes['react-instruction.md'] } };
+  return { container: 'json', records, meta, promptHashes: { 'eto-instruction.md': context.templates.hashes['eto-instruction.md'] } };
 };

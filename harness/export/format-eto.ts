@@ -22,5 +22,5 @@ export const writeEto: FormatWriter = (context) => {
     });
     meta.push({ split: e.split, source: episodeSourceOf(e.steps), reward: e.episode.total_reward, task_id: e.episode.task_id });
   }
-  return { container: 'json', records, meta, promptHashes: { 'react-instruction.md': context.templates.hashes['react-instruction.md'] } };
+  return { container: 'json', records, meta, promptHashes: { 'eto-instruction.md': context.templates.hashes['eto-instruction.md'] } };
 };
