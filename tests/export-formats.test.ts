@@ -269,6 +269,22 @@ describe('export: filters and the dataset card', () => {
     expect(evalOnly.card.counts.records).toBe(0);
   }, 60_000);
 
+  it('a WebArena run: its tasks are in no train split, so they go in only with --split all, under their own instruction', async () => {
+    const webarena = join(tmp('export-webarena'), 'run');
+    await cli(['collect', '--env', 'webarena', '--fixture', '--episodes', '1', '--out', webarena]);
+    expect((await exportTo('agenttraj', [webarena], {}, 'wa-train')).card.counts.records).toBe(0);
+    const all = await exportTo('agenttraj', [webarena], { splits: ['train', 'eval', 'test', 'unsplit'] }, 'wa-all');
+    const [item] = readAgentTraj(all.file);
+    expect(item!.item_id).toBe(`webarena_${readEpisodeLines(webarena)[0]!.task_id}`);
+    expect(item!.conversations[0]!.value).toMatch(/^You are an agent acting on WebArena/);
+    expect(item!.conversations[0]!.value).not.toContain('search[keywords]');
+    expect(item!.actions).toEqual(readTransitions(webarena).map((t) => t.action));
+    expect(Object.keys(all.card.prompt_hashes)).toEqual(['react-instruction.md']);
+    const webshop = await exportTo('agenttraj', [seeds], {}, 'ws-hashes');
+    expect(Object.keys(webshop.card.prompt_hashes)).toEqual(['react-instruction-webshop.md']);
+    expect(readAgentTraj(webshop.file)[0]!.conversations[0]!.value).toContain('search[keywords]');
+  }, 120_000);
+
   it('a directory that is not a run or annotation directory is CONFIG_INVALID naming it', async () => {
     const empty = tmp('export-not-a-run');
     const result = await runCli(['export', '--format', 'messages', '--from', empty, '--out', join(empty, 'x.jsonl')]);

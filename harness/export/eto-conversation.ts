@@ -13,7 +13,7 @@ export const etoObservation = (text: string): string => `Observation:\n${text}`;
 
 /** The instruction part every ETO conversation opens with: the task instruction (human) and "OK" (gpt). */
 export const etoInstructionPart = (templates: ExportTemplates, e: EpisodeRecord): EtoTurn[] => [
-  { from: 'human', value: fillExportTemplate(templates, 'eto-instruction.md', { site: e.site.profile.displayName }) },
+  { from: 'human', value: fillExportTemplate(templates, 'eto-instruction.md', e.episode.env, { site: e.site.profile.displayName }) },
   { from: 'gpt', value: 'OK' },
 ];
 

@@ -2,6 +2,7 @@ import { ConfigInvalidError } from '../../src/env/errors.js';
 import type { FormatWriter, RecordMeta } from './export-format.js';
 import { countSkip, episodeSourceOf, selectEpisodes, type EpisodeRecord } from './export-selection.js';
 import { etoInstructionPart, etoTrajectory } from './eto-conversation.js';
+import { exportTemplateHashes } from './export-templates.js';
 
 /**
  * ETO's preference pairs: a JSON array of `{id, prompt, chosen, rejected}` for trajectories of
@@ -22,6 +23,7 @@ export const writeEtoPairs: FormatWriter = (context) => {
   }
   const records: unknown[] = [];
   const meta: RecordMeta[] = [];
+  const envs: string[] = [];
   for (const episodes of byTask.values()) {
     const wins = episodes.filter((e) => e.episode.success).sort((a, b) => b.episode.total_reward - a.episode.total_reward);
     const losses = episodes.filter((e) => !e.episode.success);
@@ -37,6 +39,7 @@ export const writeEtoPairs: FormatWriter = (context) => {
         countSkip(context.skips, 'pair whose trajectories start from different observations');
         return;
       }
+      envs.push(best.episode.env);
       records.push({
         id: n === 0 ? best.episode.task_id : `${best.episode.task_id}_${n}`,
         prompt: [...etoInstructionPart(context.templates, best), ...chosen.slice(0, 1)],
@@ -46,5 +49,5 @@ export const writeEtoPairs: FormatWriter = (context) => {
       meta.push({ split: best.split, source: episodeSourceOf(best.steps), reward: best.episode.total_reward, task_id: best.episode.task_id });
     });
   }
-  return { container: 'json', records, meta, promptHashes: { 'eto-instruction.md': context.templates.hashes['eto-instruction.md'] } };
+  return { container: 'json', records, meta, promptHashes: exportTemplateHashes(context.templates, ['eto-instruction.md'], new Set(envs)) };
 };

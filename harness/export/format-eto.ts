@@ -1,6 +1,7 @@
 import type { FormatWriter, RecordMeta } from './export-format.js';
 import { episodeSourceOf, selectEpisodes } from './export-selection.js';
 import { etoInstructionPart, etoTrajectory } from './eto-conversation.js';
+import { exportTemplateHashes } from './export-templates.js';
 
 /**
  * ETO's SFT trajectories: a JSON array of `{id, conversations: [{from, value}], reward}`, the
@@ -12,9 +13,11 @@ export const writeEto: FormatWriter = (context) => {
   const records: unknown[] = [];
   const meta: RecordMeta[] = [];
   const seen = new Map<string, number>();
+  const envs: string[] = [];
   for (const e of selectEpisodes(context.sources, context.siteOf, context.filters, context.skips)) {
     const n = seen.get(e.episode.task_id) ?? 0;
     seen.set(e.episode.task_id, n + 1);
+    envs.push(e.episode.env);
     records.push({
       id: n === 0 ? e.episode.task_id : `${e.episode.task_id}_${n}`,
       conversations: [...etoInstructionPart(context.templates, e), ...etoTrajectory(e)],
@@ -22,5 +25,5 @@ export const writeEto: FormatWriter = (context) => {
     });
     meta.push({ split: e.split, source: episodeSourceOf(e.steps), reward: e.episode.total_reward, task_id: e.episode.task_id });
   }
-  return { container: 'json', records, meta, promptHashes: { 'eto-instruction.md': context.templates.hashes['eto-instruction.md'] } };
+  return { container: 'json', records, meta, promptHashes: exportTemplateHashes(context.templates, ['eto-instruction.md'], new Set(envs)) };
 };

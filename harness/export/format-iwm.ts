@@ -1,6 +1,6 @@
 import type { FormatWriter, RecordMeta } from './export-format.js';
 import { selectTransitions } from './export-selection.js';
-import { fillExportTemplate } from './export-templates.js';
+import { exportTemplateHashes, fillExportTemplate } from './export-templates.js';
 
 /** The assistant side of an implicit-world-modelling record (Early Experience). */
 export const iwmTarget = (nextState: string): string => `Observation:\n${nextState}`;
@@ -14,13 +14,15 @@ export const writeIwm: FormatWriter = (context) => {
   const records: unknown[] = [];
   const meta: RecordMeta[] = [];
   const { templates } = context;
+  const envs: string[] = [];
   for (const r of selectTransitions(context.sources, context.siteOf, context.filters, context.skips)) {
     const t = r.transition;
-    const system = fillExportTemplate(templates, 'iwm-system.md', { site: r.site.profile.displayName, state_format: r.site.profile.prompts.stateFormat });
+    envs.push(t.env);
+    const system = fillExportTemplate(templates, 'iwm-system.md', t.env, { site: r.site.profile.displayName, state_format: r.site.profile.prompts.stateFormat });
     records.push({
       messages: [
         { role: 'system', content: system },
-        { role: 'user', content: fillExportTemplate(templates, 'iwm-user.md', { state: t.state.text, action: t.action }) },
+        { role: 'user', content: fillExportTemplate(templates, 'iwm-user.md', t.env, { state: t.state.text, action: t.action }) },
         { role: 'assistant', content: iwmTarget(t.next_state.text) },
       ],
     });
@@ -30,6 +32,6 @@ export const writeIwm: FormatWriter = (context) => {
     container: 'jsonl',
     records,
     meta,
-    promptHashes: { 'iwm-system.md': templates.hashes['iwm-system.md'], 'iwm-user.md': templates.hashes['iwm-user.md'] },
+    promptHashes: exportTemplateHashes(templates, ['iwm-system.md', 'iwm-user.md'], new Set(envs)),
   };
 };
