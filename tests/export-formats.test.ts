@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -290,6 +290,13 @@ describe('export: filters and the dataset card', () => {
     const result = await runCli(['export', '--format', 'messages', '--from', empty, '--out', join(empty, 'x.jsonl')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`error CONFIG_INVALID: --from ${empty}: no manifest.json`);
+    const broken = join(empty, 'annotations');
+    mkdirSync(broken);
+    writeFileSync(join(broken, 'manifest.json'), JSON.stringify({ kind: 'annotations', teacher: { model: 'x' }, sources: [] }));
+    const bad = await runCli(['export', '--format', 'reflection', '--from', broken, '--out', join(empty, 'x.jsonl')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`error CONFIG_INVALID: ${join(broken, 'manifest.json')}: not an annotation manifest (annotation_kind:`);
+    expect(existsSync(join(empty, 'x.jsonl'))).toBe(false);
     const format = await runCli(['export', '--format', 'alpaca', '--from', seeds, '--out', join(empty, 'x.jsonl')]);
     expect(format.code).toBe(1);
     expect(format.stderr).toMatch(/error CONFIG_INVALID: .*alpaca/);
