@@ -135,6 +135,9 @@ describe('export: every format read back by a reader written from its specificat
     });
     expect(card.counts.skipped).toEqual({ 'reflection annotation failed': 1 });
     expect(card.sources.map((s) => s['kind'])).toEqual(['run', 'annotations']);
+    // Named with the expert run first, the branch run's copies of its episodes are the duplicates: the annotations still find their states.
+    const viaExperts = await exportTo('reflection', [seeds, reflections], {}, 'reflection-experts');
+    expect(readOpenAIChatJsonl(viaExperts.file)).toEqual(records);
   });
 
   it("agenttraj: AgentGym's AgentTraj-L items webshop_<goal>, observations and ReAct turns with loss flags", async () => {

@@ -1,6 +1,5 @@
-import type { RetrieveTransitions } from '../../src/dream/openai-experience-model.js';
 import type { RetrievedTransition } from '../../src/dream/experience-model.js';
-import type { SiteProfile, Transition } from '../../src/protocol/index.js';
+import type { Observation, SiteProfile, Transition } from '../../src/protocol/index.js';
 import { actionKind, recordedProvenance, ReplayBuffer, RetrievalIndex, toReplayTransition } from '../../src/replay/index.js';
 
 /** The episode a transition belongs to for exclusion: a branch alternative belongs to its expert episode. */
@@ -17,7 +16,7 @@ const episodeGroup = (t: Pick<Transition, 'run_id' | 'episode_id' | 'info'>): st
  * `for(t)` is the `retrieve` an `OpenAIExperienceModel` takes, so export and inference agree.
  */
 export interface ExportRetrieval {
-  for(transition: Transition): RetrieveTransitions;
+  for(transition: Transition): (state: Observation, action: string, k: number) => RetrievedTransition[];
 }
 
 export const createExportRetrieval = (pool: readonly Transition[], profile: Pick<SiteProfile, 'canonicalKey'>): ExportRetrieval => {

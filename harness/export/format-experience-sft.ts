@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ExperienceRequest } from '../../src/dream/experience-model.js';
 import { buildExperienceMessages } from '../../src/dream/experience-prompt-messages.js';
 import type { Transition } from '../../src/protocol/index.js';
-import { annotationDirsOf, annotationKey } from './annotation-join.js';
+import { annotationDirsOf, annotationKey, annotationRecordedKey, recordedKey } from './annotation-join.js';
 import type { FormatWriter, RecordMeta } from './export-format.js';
 import { createExportRetrieval } from './export-retrieval.js';
 import { countSkip, selectTransitions, transitionKey, type TransitionRecord } from './export-selection.js';
@@ -38,8 +38,7 @@ export const writeExperienceSft: FormatWriter = (context) => {
   for (const dir of dirs) {
     for (const item of dir.items) {
       // An ok answer wins over a failed one for the same step, whichever directory comes first.
-      const key = annotationKey(item);
-      if (item.status === 'ok' || !annotations.has(key)) annotations.set(key, item);
+      for (const key of [annotationKey(item), annotationRecordedKey(item)]) if (item.status === 'ok' || !annotations.has(key)) annotations.set(key, item);
     }
   }
   const selected = selectTransitions(context.sources, context.siteOf, context.filters, context.skips);
@@ -60,7 +59,7 @@ export const writeExperienceSft: FormatWriter = (context) => {
   const records: unknown[] = [];
   const meta: RecordMeta[] = [];
   for (const r of selected) {
-    const item = annotations.get(transitionKey(r.run.dir, r.transition.episode_id, r.transition.step));
+    const item = annotations.get(transitionKey(r.run.dir, r.transition.episode_id, r.transition.step)) ?? annotations.get(recordedKey(r.transition));
     if (item === undefined) {
       countSkip(context.skips, 'no reasoning annotation for the transition');
       continue;
@@ -71,8 +70,6 @@ export const writeExperienceSft: FormatWriter = (context) => {
     }
     const request = experienceRequestOf(r);
     const found = retrievalOf(r).for(r.transition)(request.state, request.action, experience.k);
-    // The index is synchronous; a promise would mean a retrieval this export does not build.
-    if (found instanceof Promise) throw new Error('export retrieval must be synchronous');
     const messages = buildExperienceMessages(experience.templates, {
       profile: r.site.profile,
       request,

@@ -1,5 +1,5 @@
 import { policyAnswer, policyPromptAt } from './agent-turns.js';
-import { annotationDirsOf, annotationKey, selectedTransitionsByKey } from './annotation-join.js';
+import { annotationDirsOf, annotationKey, annotationRecordedKey, selectedTransitionsByKey } from './annotation-join.js';
 import type { FormatWriter, RecordMeta } from './export-format.js';
 import { countSkip } from './export-selection.js';
 
@@ -23,7 +23,7 @@ export const writeReflection: FormatWriter = (context) => {
         countSkip(context.skips, 'reflection annotation failed');
         continue;
       }
-      const r = selected.get(annotationKey(item));
+      const r = selected.get(annotationKey(item)) ?? selected.get(annotationRecordedKey(item));
       if (r === undefined) {
         countSkip(context.skips, 'reflection on a transition left out (split, outcome, dream) or not found');
         continue;
