@@ -15,6 +15,7 @@ import { curriculumCommand } from './curriculum-command.js';
 import { importCommand } from './import-command.js';
 import { branchCommand } from './branch-command.js';
 import { annotateCommand } from './annotate-command.js';
+import { exportCommand } from './export-command.js';
 import { reportError, throwParseErrors } from './report-error.js';
 
 const program = new Command('dreambridge')
@@ -36,6 +37,7 @@ program.addCommand(serveCommand());
 program.addCommand(importCommand());
 program.addCommand(branchCommand());
 program.addCommand(annotateCommand());
+program.addCommand(exportCommand());
 
 // A flag mistake is one `error CONFIG_INVALID: …` line and exit 1, like any typed error.
 throwParseErrors(program);
