@@ -202,6 +202,7 @@ describe.skipIf(!found)('a Debian DokuWiki through a site file', () => {
     expect(readFileSync(state, 'utf8')).toBe(JSON.stringify(stale));
 
     const renewed = await collect(['--configs', configsOf([0]), '--site-file', siteFile(), '--policy', 'oracle', '--actions', oracle], authDir);
+    expect(renewed.code, renewed.stderr).toBe(0);
     expect(rewards(renewed.out)).toEqual({ '0': 1 });
     const written = JSON.parse(readFileSync(state, 'utf8')) as { cookies: Array<{ name: string }> };
     expect(written.cookies.some((c) => c.name.startsWith('DW'))).toBe(true);

@@ -1,3 +1,4 @@
+import { retrievalCanonicalKey, toRetrievedTransition } from '../../src/dream/buffer-retrieve.js';
 import type { RetrievedTransition } from '../../src/dream/experience-model.js';
 import type { Observation, SiteProfile, Transition } from '../../src/protocol/index.js';
 import { actionKind, recordedProvenance, ReplayBuffer, RetrievalIndex, toReplayTransition } from '../../src/replay/index.js';
@@ -22,9 +23,8 @@ export interface ExportRetrieval {
 export const createExportRetrieval = (pool: readonly Transition[], profile: Pick<SiteProfile, 'canonicalKey'>): ExportRetrieval => {
   const buffer = new ReplayBuffer();
   for (const t of pool) buffer.append(toReplayTransition(t, recordedProvenance(t)));
-  // Keys from the text alone, as the dream setup computes them (dreamed states carry no URL).
-  const canonicalKey = (state: { text: string }, action: string): string => `${profile.canonicalKey({ text: state.text }).key}\u0000${action.trim().toLowerCase()}`;
-  const index = new RetrievalIndex({ canonicalKey, maxPostings: 20_000 });
+  // The experience model's own key and index settings (src/dream/buffer-retrieve.ts).
+  const index = new RetrievalIndex({ canonicalKey: retrievalCanonicalKey(profile), maxPostings: 20_000 });
   index.attach(buffer);
   const groupSize = new Map<string, number>();
   for (const t of buffer.values()) groupSize.set(episodeGroup(t), (groupSize.get(episodeGroup(t)) ?? 0) + 1);
@@ -37,17 +37,7 @@ export const createExportRetrieval = (pool: readonly Transition[], profile: Pick
         return hits
           .filter((h) => episodeGroup(h.transition) !== group)
           .slice(0, k)
-          .map(
-            (h): RetrievedTransition => ({
-              id: h.id,
-              similarity: h.similarity,
-              state: h.transition.state.text,
-              action: h.transition.action,
-              next_state: h.transition.next_state.text,
-              reward: h.transition.reward,
-              done: h.transition.done,
-            }),
-          );
+          .map(toRetrievedTransition);
       };
     },
   };

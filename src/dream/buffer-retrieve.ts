@@ -25,8 +25,8 @@ export interface BufferRetrieve {
  * sides: dreamed states carry no URL, recorded real ones do.
  */
 export const retrievalCanonicalKey =
-  (profile: SiteProfile) =>
-  (state: Observation, action: string): string =>
+  (profile: Pick<SiteProfile, 'canonicalKey'>) =>
+  (state: Pick<Observation, 'text'>, action: string): string =>
     `${profile.canonicalKey({ text: state.text }).key}\u0000${action.trim().toLowerCase()}`;
 
 /**
