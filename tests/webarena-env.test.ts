@@ -83,7 +83,7 @@ describe('WebArenaEnv on the fixture sites', () => {
     const failed = episodes.filter((e) => e.total_reward !== 1).map((e) => `${e.task_id}: ${e.termination} ${e.error ?? ''}`);
     expect(failed).toEqual([]);
     expect(episodes).toHaveLength(tasks.length);
-    // 21 tasks one after the other in Chromium: about 30 s on a quiet machine, more beside other work.
+    // 22 tasks one after the other in Chromium: about 30 s on a quiet machine, more beside other work.
   }, 180_000);
 
   it('a paraphrase of a fuzzy_match reference needs the judge', async () => {
