@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrowserProvider, type BrowserProvider } from '../adapters/browser/browser-provider.js';
 import { createOpenAIJudge } from '../adapters/webarena/evaluators/openai-judge.js';
 import { WebArenaEnv, type WebArenaEnvOptions } from '../adapters/webarena/webarena-env.js';
-import { readTreeEntries } from '../adapters/webarena/webarena-profile.js';
+import { findTreeId } from '../adapters/webarena/webarena-profile.js';
 import { parseWebArenaTasks, type WebArenaTask } from '../adapters/webarena/webarena-task-config.js';
 import { startScriptedLlmServer } from '../fixtures/llm/scripted-llm-server.js';
 import { loadFixtureTasks, loadReferenceActions } from '../fixtures/webarena/reference-actions.js';
@@ -21,7 +21,7 @@ let llm: Awaited<ReturnType<typeof startScriptedLlmServer>>;
 const tasks = parseWebArenaTasks(loadFixtureTasks(), 'tasks.json');
 const byId = new Map(tasks.map((t) => [String(t.task_id), t]));
 const reference = loadReferenceActions();
-const findId = (text: string, role: string, name: string) => readTreeEntries(text).find((e) => e.role === role && e.name === name)?.id;
+const findId = findTreeId;
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -84,6 +84,12 @@ describe('WebArenaEnv on the fixture sites', () => {
     expect(failed).toEqual([]);
     expect(episodes).toHaveLength(tasks.length);
     // 22 tasks one after the other in Chromium: about 30 s on a quiet machine, more beside other work.
+  }, 180_000);
+
+  it('the oracle plays its role/name targets under --compact too', async () => {
+    const episodes = await run([...byId.keys()], (id) => reference[id]!, { observation: 'compact' });
+    const failed = episodes.filter((e) => e.total_reward !== 1).map((e) => `${e.task_id}: ${e.termination} ${e.error ?? ''}`);
+    expect(failed).toEqual([]);
   }, 180_000);
 
   it('a paraphrase of a fuzzy_match reference needs the judge', async () => {

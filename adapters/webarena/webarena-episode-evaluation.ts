@@ -60,7 +60,12 @@ const readTarget = async (page: Page, target: ProgramHtmlTarget, lastUrl: string
   }
   if (url instanceof ProgramHtmlReading) return url;
   const computed = target.url.startsWith('func:') ? { url } : {};
-  await page.goto(url, { waitUntil: 'load', timeout: host.remainingMs() });
+  try {
+    await page.goto(url, { waitUntil: 'load', timeout: host.remainingMs() });
+  } catch (error) {
+    // This target reads as an error; the other targets are still read.
+    return new ProgramHtmlReading('', { ...computed, error: `could not open ${url}: ${firstLine(error)}` });
+  }
   // WebArena runs the prep_actions in one try: the first that throws ends them, and is ignored.
   const prepErrors: string[] = [];
   for (const [index, prep] of (target.prep_actions ?? []).entries()) {
