@@ -37,12 +37,22 @@ const actionabilityProblem = (message: string): string => {
   return found.at(-1) ?? 'not visible or not receiving pointer events';
 };
 
-/** Waits at most ACTIONABILITY_WAIT_MS for the element to accept the action (a trial, no effect). */
-const ensureActionable = async (ctx: ActionContext, handle: ElementHandle, id: string, hover: boolean): Promise<void> => {
+const tagOf = async (handle: ElementHandle): Promise<unknown> => (await handle.getProperty('tagName')).jsonValue();
+
+/**
+ * Waits at most ACTIONABILITY_WAIT_MS for the element to accept the action: a trial of the
+ * click or hover (no effect). A select is chosen from, not clicked: it needs to be visible and
+ * enabled only (sites often cover a native select with a styled one).
+ */
+const ensureActionable = async (ctx: ActionContext, handle: ElementHandle, id: string, kind: 'click' | 'hover' | 'type'): Promise<void> => {
   const wait = Math.min(ACTIONABILITY_WAIT_MS, ctx.remainingMs());
   try {
-    if (hover) await handle.hover({ trial: true, timeout: wait });
-    else await handle.click({ trial: true, timeout: wait });
+    if (kind === 'hover') await handle.hover({ trial: true, timeout: wait });
+    else if (kind === 'type' && (await tagOf(handle)) === 'SELECT') {
+      const until = performance.now() + wait;
+      await handle.waitForElementState('visible', { timeout: wait });
+      await handle.waitForElementState('enabled', { timeout: Math.max(1, until - performance.now()) });
+    } else await handle.click({ trial: true, timeout: wait });
   } catch (error) {
     // Less time than the wait left: this is the step's deadline, not the element.
     if (wait < ACTIONABILITY_WAIT_MS || !isPlaywrightTimeout(error)) throw error;
@@ -83,7 +93,7 @@ const settle = async (page: Page, ctx: ActionContext): Promise<void> => {
 const typeInto = async (ctx: ActionContext, handle: ElementHandle, text: string, enter: boolean): Promise<void> => {
   const page = currentPage(ctx.tabs);
   // A property read, not a serialized function: nothing of the bundler leaks into the page.
-  const tag = await (await handle.getProperty('tagName')).jsonValue();
+  const tag = await tagOf(handle);
   if (tag === 'SELECT') {
     // Typing into a select chooses the option with that label (or value).
     const byLabel = await handle.selectOption({ label: text }, { timeout: ctx.remainingMs() }).catch(() => []);
@@ -109,7 +119,7 @@ export const performWebArenaAction = async (action: WebArenaAction, ctx: ActionC
     case 'type': {
       const handle = await element(ctx, action.id);
       try {
-        await ensureActionable(ctx, handle, action.id, action.kind === 'hover');
+        await ensureActionable(ctx, handle, action.id, action.kind);
         if (action.kind === 'click') await handle.click({ timeout: ctx.remainingMs() });
         else if (action.kind === 'hover') await handle.hover({ timeout: ctx.remainingMs() });
         else if (action.kind === 'type') await typeInto(ctx, handle, action.text, action.enter);

@@ -278,7 +278,8 @@ export class WebArenaEnv implements Env {
       instruction: this.task?.intent ?? '',
       url: observed.url,
       page_type: webArenaPageType(observed.url, this.sites),
-      available_actions: { ids: observed.ids },
+      // Under the compact view's budget, only the ids it shows can be acted on.
+      available_actions: { ids: observed.ids.filter((id) => this.observedIds.has(id)) },
       source: 'real',
     };
   }
