@@ -396,6 +396,10 @@ describe('evaluateTask', () => {
     const pending = await evaluateTask(task, { answer: '', url: 'http://reddit.test:9999/f/books', sites });
     expect(pending).toMatchObject({ score: null, needs_live_site: true });
     expect(pending.evaluators.map((e) => e.name)).toEqual(['url_match']);
+    // url_match already 0: the product is 0 whatever the page holds, so no live site is needed.
+    const wrong = await evaluateTask(task, { answer: '', url: 'http://reddit.test:9999/f/movies', sites });
+    expect(wrong).toMatchObject({ score: 0, evaluators: [{ name: 'url_match', score: 0 }] });
+    expect(wrong.needs_live_site).toBeUndefined();
     const live = await evaluateTask(task, {
       answer: '',
       url: 'http://reddit.test:9999/f/books',
