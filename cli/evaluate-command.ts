@@ -10,7 +10,7 @@ const runEvaluateCommand = async (flags: EvaluateFlags): Promise<void> => {
 export const evaluateCommand = (): Command =>
   new Command('evaluate')
     .description(
-      "score WebArena answers without a browser: string_match and url_match as WebArena does; program_html tasks are reported needs_live_site",
+      "score WebArena answers without a browser: string_match and url_match as WebArena does; program_html tasks are reported needs_live_site, tasks missing a site URL needs_placeholder, unknown helpers unsupported",
     )
     .requiredOption('--configs <file>', 'WebArena task configs (e.g. test.raw.json)')
     .requiredOption('--answers <file>', 'JSONL, one {"task_id", "answer", "url"} per line')

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrowserProvider, type BrowserProvider } from '../adapters/browser/browser-provider.js';
 import { createOpenAIJudge } from '../adapters/webarena/evaluators/openai-judge.js';
 import { WebArenaEnv, type WebArenaEnvOptions } from '../adapters/webarena/webarena-env.js';
-import { readTreeEntries } from '../adapters/webarena/webarena-profile.js';
+import { findTreeId } from '../adapters/webarena/webarena-profile.js';
 import { parseWebArenaTasks, type WebArenaTask } from '../adapters/webarena/webarena-task-config.js';
 import { startScriptedLlmServer } from '../fixtures/llm/scripted-llm-server.js';
 import { loadFixtureTasks, loadReferenceActions } from '../fixtures/webarena/reference-actions.js';
@@ -21,21 +21,23 @@ let llm: Awaited<ReturnType<typeof startScriptedLlmServer>>;
 const tasks = parseWebArenaTasks(loadFixtureTasks(), 'tasks.json');
 const byId = new Map(tasks.map((t) => [String(t.task_id), t]));
 const reference = loadReferenceActions();
-const findId = (text: string, role: string, name: string) => readTreeEntries(text).find((e) => e.role === role && e.name === name)?.id;
+const findId = findTreeId;
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The oracle's final answer of a task (the argument of its closing stop). */
-const answerOf = (id: string): string => /^stop \[(.*)\]$/.exec(reference[id]!.at(-1)!)?.[1] ?? '';
+/** Paraphrases of the fuzzy_match references: only a judge can score these 1. */
+const paraphrases: Record<string, string> = {
+  '3': 'Order 000000038: 3 Summit Crewneck Tees and 1 Glacier Gym Duffle; it was canceled',
+  '19': 'The capsule came back with more heat shield charring than the models predicted',
+};
 
 beforeAll(async () => {
   fixture = await startWebArenaFixture({ port: 0 });
   provider = createBrowserProvider({ kind: 'launch' });
-  // The judge says "correct" exactly when the student answer is the oracle's answer.
-  const fuzzy = tasks.filter((t) => t.eval.reference_answers?.fuzzy_match !== undefined);
+  // The judge says "correct" exactly for the paraphrases.
   llm = await startScriptedLlmServer({
-    rules: fuzzy.map((t) => ({
-      match: new RegExp(`Student answer: ${escapeRegExp(answerOf(String(t.task_id)))}\\s*(\\n|$)`, 'i'),
+    rules: Object.values(paraphrases).map((answer) => ({
+      match: new RegExp(`Student answer: ${escapeRegExp(answer)}\\s*(\\n|$)`, 'i'),
       reply: 'They mean the same.\nVerdict: correct',
     })),
     defaultReply: 'Verdict: incorrect',
@@ -54,7 +56,6 @@ const envOptions = (extra: Partial<WebArenaEnvOptions> = {}): WebArenaEnvOptions
   sites: (episode) => fixture.sitesFor(episode),
   login: fixture.credentials,
   clearBeforeType: true,
-  judge: createOpenAIJudge({ model: 'scripted', baseURL: llm.url, apiKey: 'test' }),
   ...extra,
 });
 
@@ -74,14 +75,30 @@ const run = async (ids: string[], actionsFor: (id: string) => string[], extra: P
   return episodes;
 };
 
+const scriptedJudge = (): Partial<WebArenaEnvOptions> => ({ judge: createOpenAIJudge({ model: 'scripted', baseURL: llm.url, apiKey: 'test' }) });
+
 describe('WebArenaEnv on the fixture sites', () => {
-  it('every fixture task scores 1 with its oracle sequence', async () => {
+  it('every fixture task scores 1 with its oracle sequence, without a judge', async () => {
     const episodes = await run([...byId.keys()], (id) => reference[id]!);
     const failed = episodes.filter((e) => e.total_reward !== 1).map((e) => `${e.task_id}: ${e.termination} ${e.error ?? ''}`);
     expect(failed).toEqual([]);
     expect(episodes).toHaveLength(tasks.length);
-    // 21 tasks one after the other in Chromium: about 30 s on a quiet machine, more beside other work.
+    // 22 tasks one after the other in Chromium: about 30 s on a quiet machine, more beside other work.
   }, 180_000);
+
+  it('the oracle plays its role/name targets under --compact too', async () => {
+    const episodes = await run([...byId.keys()], (id) => reference[id]!, { observation: 'compact' });
+    const failed = episodes.filter((e) => e.total_reward !== 1).map((e) => `${e.task_id}: ${e.termination} ${e.error ?? ''}`);
+    expect(failed).toEqual([]);
+  }, 180_000);
+
+  it('a paraphrase of a fuzzy_match reference needs the judge', async () => {
+    const paraphrased = (id: string): string[] => [...reference[id]!.slice(0, -1), `stop [${paraphrases[id]!}]`];
+    const judged = await run(Object.keys(paraphrases), paraphrased, scriptedJudge());
+    expect(judged.map((e) => [e.task_id, e.total_reward])).toEqual([['3', 1], ['19', 1]]);
+    const unjudged = await run(Object.keys(paraphrases), paraphrased);
+    expect(unjudged.map((e) => [e.task_id, e.total_reward])).toEqual([['3', 0], ['19', 0]]);
+  }, 120_000);
 
   it('scores 0 with a wrong answer or without doing the work', async () => {
     // Every task stopped at once with a wrong answer: no evaluator may pass.
@@ -136,7 +153,7 @@ describe('WebArenaEnv rules', () => {
       const key = await env.step('press [NoSuchKey]');
       expect(key.observation.last_action_error).toMatch(/^INVALID_ACTION: .*NoSuchKey/);
       const missing = await env.step('click [99999]');
-      expect(missing.observation.last_action_error).toMatch(/no element \[99999\]/);
+      expect(missing.observation.last_action_error).toMatch(/\[99999\] is not in the current observation/);
     } finally {
       await env.close();
     }
@@ -212,7 +229,7 @@ describe('WebArenaEnv rules', () => {
     const env = new WebArenaEnv(envOptions({ judge: createOpenAIJudge({ model: 'x', baseURL: 'http://127.0.0.1:9/v1', apiKey: 'k', timeoutMs: 2000, maxRetries: 0 }) }));
     try {
       await env.reset({ task_id: String(fuzzyTask.task_id), env: 'webarena' });
-      const step = await env.step(`stop [${answerOf(String(fuzzyTask.task_id))}]`);
+      const step = await env.step(`stop [${paraphrases[String(fuzzyTask.task_id)]!}]`);
       expect(step.done).toBe(true);
       expect(step.reward).toBe(0);
       expect(JSON.stringify(step.info['evaluation'])).toMatch(/evaluation failed|JUDGE_FAILED|judge/i);

@@ -366,14 +366,22 @@ describe('evaluateTask', () => {
       reference_answers: { must_include: ['7'] },
       reference_url: '__GITLAB__/a11yproject/-/issues/?state=opened',
     });
-    const both = await evaluateTask(task, { answer: 'There are 7 open issues', url: 'http://gitlab.test:8023/a11yproject/-/issues?state=opened', sites });
+    const both = await evaluateTask(task, { answer: 'There are 7 open issues', url: 'http://gitlab.test:8023/a11yproject/-/issues/?state=opened', sites });
     expect(both).toMatchObject({ task_id: 1, score: 1 });
     expect(both.evaluators.map((e) => [e.name, e.score])).toEqual([['string_match', 1], ['url_match', 1]]);
+    // WebArena strips "/" only from the end of the whole URL: the reference base keeps "issues/".
+    const noSlash = await evaluateTask(task, { answer: '7', url: 'http://gitlab.test:8023/a11yproject/-/issues?state=opened', sites });
+    expect(noSlash.evaluators[1]).toMatchObject({ score: 0, details: { reference_bases: ['gitlab.test:8023/a11yproject/-/issues/'], base_score: 0 } });
     const wrongUrl = await evaluateTask(task, { answer: '7', url: 'http://gitlab.test:8023/other', sites });
     expect(wrongUrl.score).toBe(0);
     const noUrl = await evaluateTask(task, { answer: '7', sites });
     expect(noUrl.evaluators[1]).toMatchObject({ score: 0, reason: 'no final URL was given' });
-    await expect(evaluateTask(task, { answer: '7', url: 'http://x' })).rejects.toThrow('__GITLAB__ has no URL');
+    // A placeholder without a URL leaves url_match unscored and says what it needs...
+    const noSite = await evaluateTask(task, { answer: '7', url: 'http://x' });
+    expect(noSite).toMatchObject({ score: null, needs_placeholders: ['__GITLAB__'] });
+    expect(noSite.evaluators[1]).toMatchObject({ unscored: 'needs_placeholder', reason: '__GITLAB__ has no URL: pass --sites gitlab=URL or set GITLAB' });
+    // ...unless another evaluator already scored 0: the product is 0 whatever url_match gives.
+    expect(await evaluateTask(task, { answer: '8', url: 'http://x' })).toMatchObject({ score: 0, needs_placeholders: ['__GITLAB__'] });
   });
 
   it('marks program_html tasks needs_live_site without values, and scores them with values', async () => {
@@ -388,6 +396,10 @@ describe('evaluateTask', () => {
     const pending = await evaluateTask(task, { answer: '', url: 'http://reddit.test:9999/f/books', sites });
     expect(pending).toMatchObject({ score: null, needs_live_site: true });
     expect(pending.evaluators.map((e) => e.name)).toEqual(['url_match']);
+    // url_match already 0: the product is 0 whatever the page holds, so no live site is needed.
+    const wrong = await evaluateTask(task, { answer: '', url: 'http://reddit.test:9999/f/movies', sites });
+    expect(wrong).toMatchObject({ score: 0, evaluators: [{ name: 'url_match', score: 0 }] });
+    expect(wrong.needs_live_site).toBeUndefined();
     const live = await evaluateTask(task, {
       answer: '',
       url: 'http://reddit.test:9999/f/books',

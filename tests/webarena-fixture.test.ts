@@ -215,7 +215,7 @@ describe('WebArena fixture: tasks.json', () => {
       expect(task).toMatchObject({ require_login: true, storage_state: null, geolocation: null, require_reset: false });
       expect(task.sites.every((site) => (webArenaSites as readonly string[]).includes(site))).toBe(true);
       for (const url of task.start_url.split(' |AND| ')) expect(url).toMatch(/^(__SHOPPING_ADMIN__|__REDDIT__)/);
-      for (const target of task.eval.program_html) expect(target.url).toMatch(/^(__SHOPPING_ADMIN__|__REDDIT__|last$)/);
+      for (const target of task.eval.program_html) expect(target.url).toMatch(/^(__SHOPPING_ADMIN__|__REDDIT__|last$|func:reddit_get_post_url\('__last_url__'\)$)/);
     }
   });
 
@@ -234,6 +234,8 @@ describe('WebArena fixture: tasks.json', () => {
     expect(targets.some((target) => target.locator === '')).toBe(true);
     expect(targets.some((target) => (target.required_contents.must_include ?? []).some((content) => content.includes(' |OR| ')))).toBe(true);
     expect(targets.some((target) => target.url === 'last')).toBe(true);
+    // The one helper the local sites serve (the forum's post URLs); the others are tested on pages shaped like their sites.
+    expect(targets.some((target) => target.url === "func:reddit_get_post_url('__last_url__')")).toBe(true);
     expect(types).toContain('string_match+url_match');
     expect(types).toContain('url_match+program_html');
     expect(tasks.some((task) => task.start_url.includes(' |AND| '))).toBe(true);
@@ -256,7 +258,8 @@ describe('WebArena fixture: tasks.json', () => {
     const sites = fixture.sitesFor('program-urls');
     const replay = new HttpReplay(sites);
     for (const site of webArenaSites) await replay.login(site);
-    for (const target of targets.filter((candidate) => candidate.url !== 'last')) {
+    // `last` and helper URLs depend on where the episode ends.
+    for (const target of targets.filter((candidate) => candidate.url !== 'last' && !candidate.url.startsWith('func:'))) {
       const page = await replay.open(fillPlaceholders(target.url, sites));
       expect(page.status, target.url).toBe(200);
       expect(page.url).not.toMatch(/\/login(\?|$)/);

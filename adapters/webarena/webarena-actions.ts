@@ -1,6 +1,7 @@
 import type { BrowserContext, ElementHandle, Page } from 'playwright-core';
 import type { WebArenaAction } from './webarena-profile-actions.js';
 import { cleanUp } from '../../src/env/clean-up.js';
+import { isPlaywrightTimeout } from '../browser/playwright-timeout.js';
 
 /** The tabs of an episode: WebArena's observation lists them, `tab_focus` switches between them. */
 export interface Tabs {
@@ -21,6 +22,43 @@ export interface ActionContext {
 
 /** An action that cannot be carried out here: a step with `last_action_error`, not an exception. */
 export class ActionRefused extends Error {}
+
+/**
+ * How long an element may take to become actionable (attached, visible, stable, enabled,
+ * receiving pointer events) before the action is refused: short, so that an element hidden by
+ * CSS (a skip link off screen, a visually hidden heading) is a step with `last_action_error`
+ * in about a second, not a step timeout.
+ */
+export const ACTIONABILITY_WAIT_MS = 1000;
+
+/** What Playwright's log says was wrong with the element, e.g. "element is not visible". */
+const actionabilityProblem = (message: string): string => {
+  const found = message.split('\n').map((line) => line.trim().replace(/^-\s*/, '')).filter((line) => /element is not|outside of the viewport|intercepts pointer events|not attached/.test(line));
+  return found.at(-1) ?? 'not visible or not receiving pointer events';
+};
+
+const tagOf = async (handle: ElementHandle): Promise<unknown> => (await handle.getProperty('tagName')).jsonValue();
+
+/**
+ * Waits at most ACTIONABILITY_WAIT_MS for the element to accept the action: a trial of the
+ * click or hover (no effect). A select is chosen from, not clicked: it needs to be visible and
+ * enabled only (sites often cover a native select with a styled one).
+ */
+const ensureActionable = async (ctx: ActionContext, handle: ElementHandle, id: string, kind: 'click' | 'hover' | 'type'): Promise<void> => {
+  const wait = Math.min(ACTIONABILITY_WAIT_MS, ctx.remainingMs());
+  try {
+    if (kind === 'hover') await handle.hover({ trial: true, timeout: wait });
+    else if (kind === 'type' && (await tagOf(handle)) === 'SELECT') {
+      const until = performance.now() + wait;
+      await handle.waitForElementState('visible', { timeout: wait });
+      await handle.waitForElementState('enabled', { timeout: Math.max(1, until - performance.now()) });
+    } else await handle.click({ trial: true, timeout: wait });
+  } catch (error) {
+    // Less time than the wait left: this is the step's deadline, not the element.
+    if (wait < ACTIONABILITY_WAIT_MS || !isPlaywrightTimeout(error)) throw error;
+    throw new ActionRefused(`element [${id}] is not actionable within ${ACTIONABILITY_WAIT_MS} ms: ${actionabilityProblem((error as Error).message)}`);
+  }
+};
 
 export const currentPage = (tabs: Tabs): Page => {
   const page = tabs.pages[tabs.current];
@@ -55,7 +93,7 @@ const settle = async (page: Page, ctx: ActionContext): Promise<void> => {
 const typeInto = async (ctx: ActionContext, handle: ElementHandle, text: string, enter: boolean): Promise<void> => {
   const page = currentPage(ctx.tabs);
   // A property read, not a serialized function: nothing of the bundler leaks into the page.
-  const tag = await (await handle.getProperty('tagName')).jsonValue();
+  const tag = await tagOf(handle);
   if (tag === 'SELECT') {
     // Typing into a select chooses the option with that label (or value).
     const byLabel = await handle.selectOption({ label: text }, { timeout: ctx.remainingMs() }).catch(() => []);
@@ -81,6 +119,7 @@ export const performWebArenaAction = async (action: WebArenaAction, ctx: ActionC
     case 'type': {
       const handle = await element(ctx, action.id);
       try {
+        await ensureActionable(ctx, handle, action.id, action.kind);
         if (action.kind === 'click') await handle.click({ timeout: ctx.remainingMs() });
         else if (action.kind === 'hover') await handle.hover({ timeout: ctx.remainingMs() });
         else if (action.kind === 'type') await typeInto(ctx, handle, action.text, action.enter);

@@ -1,13 +1,14 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { DEFAULT_STEP_TIMEOUT_MS, withDeadline } from '../../src/env/deadline.js';
 import type { Env, TimeoutOptions } from '../../src/env/env.js';
-import { ConfigInvalidError, EnvClosedError, EnvNotResetError } from '../../src/env/errors.js';
+import { ConfigInvalidError, EnvClosedError, EnvNotResetError, StepTimeoutError } from '../../src/env/errors.js';
 import type { Observation, StepResult, Task } from '../../src/protocol/index.js';
 import type { BrowserProvider } from '../browser/browser-provider.js';
 import { isPlaywrightTimeout } from '../browser/playwright-timeout.js';
 import { ActionRefused, currentPage, isAllowedUrl, performWebArenaAction, type Tabs } from './webarena-actions.js';
-import { evaluateWebArenaEpisode } from './webarena-episode-evaluation.js';
-import { prepareWebArenaContext, StorageStates, toSiteLogins, type LoginCredentials } from './webarena-login.js';
+import { evaluateWebArenaEpisode, type EpisodeEvaluation } from './webarena-episode-evaluation.js';
+import type { WebArenaAction } from './webarena-profile-actions.js';
+import { accountsOf, prepareWebArenaContext, StorageStates, toSiteLogins, type LoginCredentials } from './webarena-login.js';
 import type { LoginRecipe } from './site-file-schema.js';
 import type { SiteResets } from './site-resets.js';
 import type { ResetRecord } from './site-reset.js';
@@ -51,6 +52,9 @@ export interface WebArenaEnvOptions {
 }
 
 const EARLY_STOP_REPEATS = 3;
+
+/** The ids an observation text shows (`[12] link …` in the tree, `[12] link: …` compact). */
+const idsShown = (text: string): Set<string> => new Set([...text.matchAll(/^\t*\[([^\]\s]+)\] /gm)].map((m) => m[1] ?? ''));
 let episodes = 0;
 
 /**
@@ -67,6 +71,8 @@ export class WebArenaEnv implements Env {
   private allowed = new Set<string>();
   private current: Observation | undefined;
   private idBase = 0;
+  /** The ids of the last observation's text: the only ones an action may name. */
+  private observedIds = new Set<string>();
   private steps = 0;
   private recent: string[] = [];
   private unparseable = 0;
@@ -163,36 +169,21 @@ export class WebArenaEnv implements Env {
     const earlyStop = this.unparseable >= EARLY_STOP_REPEATS || repeated;
     const limit = this.steps >= (this.options.maxStepsFor?.(this.task) ?? this.options.maxSteps ?? WEBARENA_DEFAULT_MAX_STEPS);
 
-    let error: string | undefined;
-    if (this.finished) error = 'INVALID_ACTION: the episode is over';
-    else if (!parsed.ok) error = `INVALID_ACTION: ${parsed.reason}`;
-    // WebArena carries out the third identical action, then stops before the next one.
-    else if (parsed.action.kind !== 'stop') {
-      const context = this.context;
-      error = await withDeadline({ what: `${canonical} on ${currentPage(this.tabs).url()}`, ...this.timeouts(options), isTimeout: isPlaywrightTimeout }, async ({ remainingMs }) => {
-        try {
-          await performWebArenaAction(parsed.action, {
-            context,
-            tabs: this.tabs,
-            allowedOrigins: this.allowed,
-            resolve: resolveElement,
-            remainingMs,
-            clearBeforeType: this.options.clearBeforeType ?? false,
-          });
-        } catch (refusal) {
-          if (refusal instanceof ActionRefused) return `INVALID_ACTION: ${refusal.message}`;
-          // A deadline or a dead browser ends the episode; anything else the page refused
-          // (an unknown key, a detached element) is an impossible action, not a crash.
-          const failure = refusal as Error;
-          if (failure.name === 'TimeoutError' || /has been closed|crashed|disconnected/i.test(failure.message)) throw refusal;
-          return `INVALID_ACTION: ${failure.message.split('\n')[0]}`;
-        }
-        return this.leaveForeignOrigin(remainingMs);
-      });
-    }
+    const timeouts = this.timeouts(options);
+    const stepMs = timeouts.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+    // One deadline for the whole step: the action, the observation after it, the evaluation.
+    const remaining = (): number => Math.max(1, stepMs - (performance.now() - started));
     const stop = parsed.ok && parsed.action.kind === 'stop' && !this.finished;
-    // An unparseable action or a finished episode changes nothing: no need to look again.
-    const observation = this.finished || !parsed.ok ? current : await this.observe();
+    const { error, observation } = await withDeadline({ what: `${canonical} on ${currentPage(this.tabs).url()}`, ...timeouts, isTimeout: isPlaywrightTimeout }, async ({ remainingMs }) => {
+      let refused: string | undefined;
+      if (this.finished) refused = 'INVALID_ACTION: the episode is over';
+      else if (!parsed.ok) refused = `INVALID_ACTION: ${parsed.reason}`;
+      // WebArena carries out the third identical action, then stops before the next one.
+      else if (parsed.action.kind !== 'stop') refused = await this.act(parsed.action, remainingMs);
+      // An unparseable action or a finished episode changes nothing: no need to look again.
+      const seen = this.finished || !parsed.ok ? current : await this.observe();
+      return { error: refused, observation: seen };
+    });
     this.current = error ? { ...observation, last_action_error: error } : observation;
     const ending = !this.finished && (stop || earlyStop || limit);
     let reward = 0;
@@ -200,16 +191,7 @@ export class WebArenaEnv implements Env {
     if (ending) {
       this.finished = true;
       const answer = stop && parsed.ok && parsed.action.kind === 'stop' ? parsed.action.answer : '';
-      const evaluation = await evaluateWebArenaEpisode({
-        task: this.task,
-        context: this.context,
-        answer,
-        url: currentPage(this.tabs).url(),
-        sites: this.sites,
-        ...(this.options.judge ? { judge: this.options.judge } : {}),
-        strictUrl: this.options.strictUrl ?? false,
-        timeoutMs: this.timeouts(options).timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
-      });
+      const evaluation = await this.evaluate(this.task, this.context, answer, { ...timeouts, timeoutMs: remaining() }, stepMs);
       reward = evaluation.score ?? 0;
       info['evaluation'] = evaluation;
       info['answer'] = answer;
@@ -218,6 +200,60 @@ export class WebArenaEnv implements Env {
     if (error) info.error = error;
     info.latency_ms = performance.now() - started;
     return { observation: this.current, reward, done: stop, truncated: ending && !stop, info };
+  }
+
+  /** Carries out an action; what cannot be done here is the step's `last_action_error`. */
+  private async act(action: WebArenaAction, remainingMs: () => number): Promise<string | undefined> {
+    if ('id' in action && !this.observedIds.has(action.id)) {
+      // An id the agent was not shown may still name some element of the page: never act on it.
+      return `INVALID_ACTION: [${action.id}] is not in the current observation`;
+    }
+    const context = this.context;
+    if (!context) throw new EnvNotResetError();
+    try {
+      await performWebArenaAction(action, {
+        context,
+        tabs: this.tabs,
+        allowedOrigins: this.allowed,
+        resolve: resolveElement,
+        remainingMs,
+        clearBeforeType: this.options.clearBeforeType ?? false,
+      });
+    } catch (refusal) {
+      if (refusal instanceof ActionRefused) return `INVALID_ACTION: ${refusal.message}`;
+      // A deadline or a dead browser ends the episode; anything else the page refused
+      // (an unknown key, a detached element) is an impossible action, not a crash.
+      const failure = refusal as Error;
+      if (failure.name === 'TimeoutError' || /has been closed|crashed|disconnected/i.test(failure.message)) throw refusal;
+      return `INVALID_ACTION: ${failure.message.split('\n')[0]}`;
+    }
+    return this.leaveForeignOrigin(remainingMs);
+  }
+
+  /**
+   * Scores the episode in the time left to the step's deadline. An evaluation that does not
+   * finish in it (a page that hangs) scores 0 with the reason: the step still ends on time.
+   */
+  private async evaluate(task: WebArenaTask, context: BrowserContext, answer: string, timeouts: TimeoutOptions, stepMs: number): Promise<EpisodeEvaluation> {
+    const url = currentPage(this.tabs).url();
+    try {
+      return await withDeadline({ what: `the evaluation of task ${task.task_id}`, ...timeouts, isTimeout: isPlaywrightTimeout }, ({ remainingMs }) =>
+        evaluateWebArenaEpisode({
+          task,
+          context,
+          answer,
+          url,
+          sites: this.sites,
+          credentials: accountsOf(this.logins),
+          ...(this.options.judge ? { judge: this.options.judge } : {}),
+          strictUrl: this.options.strictUrl ?? false,
+          remainingMs,
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof StepTimeoutError)) throw error;
+      return { task_id: task.task_id, score: 0, evaluators: [], error: `evaluation did not finish within the step's deadline (${stepMs} ms)` };
+    }
   }
 
   async close(): Promise<void> {
@@ -257,18 +293,23 @@ export class WebArenaEnv implements Env {
   }
 
   private async observe(): Promise<Observation> {
+    // Focus follows the page, not the index: a site closing an earlier tab shifts the indices.
+    const focused = this.tabs.pages[this.tabs.current];
     this.tabs.pages = this.tabs.pages.filter((p) => !p.isClosed());
-    this.tabs.current = Math.min(this.tabs.current, this.tabs.pages.length - 1);
+    const at = focused === undefined ? -1 : this.tabs.pages.indexOf(focused);
+    this.tabs.current = at >= 0 ? at : Math.min(this.tabs.current, this.tabs.pages.length - 1);
     const page: Page = currentPage(this.tabs);
     const observed = await this.observeSettled(page);
     this.idBase = Math.max(this.idBase, observed.maxId);
     const text = this.options.observation === 'compact' ? renderCompactView(observed.nodes, observed.url) : observed.text;
+    this.observedIds = idsShown(text);
     return {
       text,
       instruction: this.task?.intent ?? '',
       url: observed.url,
       page_type: this.options.pageTypeOf?.(observed.url, this.sites) ?? webArenaPageType(observed.url, this.sites),
-      available_actions: { ids: observed.ids },
+      // Under the compact view's budget, only the ids it shows can be acted on.
+      available_actions: { ids: observed.ids.filter((id) => this.observedIds.has(id)) },
       source: 'real',
     };
   }

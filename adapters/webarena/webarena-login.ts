@@ -32,6 +32,12 @@ export const recipeFromCredentials = (creds: LoginCredentials): LoginRecipe => (
 export const toSiteLogins = (logins: Readonly<Record<string, LoginCredentials | LoginRecipe>>): Record<string, LoginRecipe> =>
   Object.fromEntries(Object.entries(logins).map(([site, login]) => [site, 'loginPath' in login ? recipeFromCredentials(login) : login]));
 
+/** The accounts of the logins that have one (the evaluator's helpers sign in with them, e.g. the shop's REST token). */
+export const accountsOf = (logins: SiteLogins): Record<string, LoginCredentials> =>
+  Object.fromEntries(
+    Object.entries(logins).flatMap(([site, recipe]) => (recipe.username !== undefined && recipe.password !== undefined ? [[site, { username: recipe.username, password: recipe.password, loginPath: recipe.url }]] : [])),
+  );
+
 const hasCredentials = (recipe: LoginRecipe | undefined): recipe is LoginRecipe & { username: string; password: string } => recipe?.username !== undefined && recipe.password !== undefined;
 
 /** Fills the recipe's fields (default: the password field and the input before it), submits, and runs the success check. */

@@ -12,8 +12,15 @@ export const DEFAULT_COMPACT_MAX_CHARS = 4000;
 /** Longer names are cut (with `…`): one paragraph must not eat the budget of a whole page. */
 const MAX_NAME_CHARS = 160;
 
+/**
+ * A node's name on one line. A field's value keeps its line breaks, written `\n` as in the
+ * tree (a text area's paragraphs are what an agent edits); other names collapse whitespace.
+ */
+const oneLine = (node: AxLine): string =>
+  node.fieldValue ? node.name.replace(/\r\n?/g, '\n').replace(/[^\S\n]+/g, ' ').trim().replace(/\n/g, '\\n') : node.name.replace(/\s+/g, ' ').trim();
+
 const compactLine = (node: AxLine): string => {
-  const flat = node.name.replace(/\s+/g, ' ').trim();
+  const flat = oneLine(node);
   const name = flat.length > MAX_NAME_CHARS ? `${flat.slice(0, MAX_NAME_CHARS - 1)}…` : flat;
   // `required: False`, `selected: False` … say nothing worth their tokens; `checked: false` does (a tristate).
   const state = node.props.flatMap(([key, value]) => (value === 'False' ? [] : [`${key}: ${value}`])).join(', ');

@@ -131,9 +131,22 @@ const idOf = (raw: string): string | undefined => {
 };
 
 /** The WebArena site profile: pure, shared by the real adapter and the dream side. */
-/** The id of the element with this role and accessible name in a WebArena observation text. */
+/** A line of the compact view: `[id] role: name` with an optional ` (state)`. */
+const COMPACT_LINE = /^\[([^\]\s]+)\] (\w+): (.*)$/;
+
+/** The id of `role` named `name` in a compact view (names there are whitespace-collapsed). */
+const findCompactId = (text: string, role: string, name: string): string | undefined => {
+  const flat = name.replace(/\s+/g, ' ').trim();
+  for (const line of text.split('\n')) {
+    const m = COMPACT_LINE.exec(line);
+    if (m?.[2] === role && (m[3] === flat || m[3]?.startsWith(`${flat} (`) === true)) return m[1];
+  }
+  return undefined;
+};
+
+/** The id of the element with this role and accessible name in a WebArena observation text (the tree or the compact view). */
 export const findTreeId = (text: string, role: string, name: string): string | undefined =>
-  readTreeEntries(text).find((e) => e.role === role && e.name === name)?.id;
+  readTreeEntries(text).find((e) => e.role === role && e.name === name)?.id ?? findCompactId(text, role, name);
 
 /** The actions verl-agent lists for a WebArena page (element actions only when it has actionable ids). */
 const webArenaAdmissible = (available: AvailableActions): string[] => {

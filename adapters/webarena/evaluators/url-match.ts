@@ -20,7 +20,9 @@ const unquotePlus = (text: string): string =>
 
 /**
  * Python's `urlparse` as WebArena uses it: `netloc + path` (no scheme, no `;params`, no query
- * or fragment) and `parse_qs(query)` (blank values and fields without `=` dropped).
+ * or fragment) and `parse_qs(query)` (blank values and fields without `=` dropped). The base is
+ * not stripped: WebArena strips `/` only from the end of the whole URL, so the base of
+ * `…/issues/?state=opened` keeps its slash (22 of the real configs have that shape).
  */
 export const parseUrlLikePython = (url: string): { base: string; query: Map<string, string[]> } => {
   let rest = url;
@@ -49,13 +51,14 @@ export const parseUrlLikePython = (url: string): { base: string; query: Map<stri
     const key = unquotePlus(field.slice(0, eq));
     query.set(key, [...(query.get(key) ?? []), value]);
   }
-  return { base: stripSlashes(netloc + path), query };
+  return { base: netloc + path, query };
 };
 
 /**
  * WebArena's url_match. `referenceUrl` holds alternatives joined by ` |OR| ` (placeholders
- * already resolved). Trailing `/` are stripped; base = host + path. Base score: some reference
- * base is a substring of the prediction's (equal in `strict` mode). Query score: every query key
+ * already resolved). Trailing `/` are stripped from each whole URL (so `…/issues/?q=1` keeps
+ * its slash, as in WebArena); base = host + path. Base score: some reference base is a
+ * substring of the prediction's (in `strict` mode: equal, trailing slashes aside). Query score: every query key
  * of the references (merged over all alternatives, as WebArena does) has one of its values in
  * the prediction. Score = base × query. Never throws.
  */
@@ -72,7 +75,7 @@ export const urlMatch = (referenceUrl: string, predictionUrl: string, options: U
     }
   }
   const bases = references.map((ref) => ref.base);
-  const baseOk = bases.some((base) => (strict ? prediction.base === base : prediction.base.includes(base)));
+  const baseOk = bases.some((base) => (strict ? stripSlashes(prediction.base) === stripSlashes(base) : prediction.base.includes(base)));
   const missingQuery: Record<string, string[]> = {};
   for (const [key, values] of referenceQuery) {
     const got = prediction.query.get(key) ?? [];
