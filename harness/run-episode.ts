@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { withDeadline } from '../src/env/deadline.js';
 import type { Env, EnvFactory, TimeoutOptions } from '../src/env/index.js';
-import { codeOf, hasCode } from '../src/env/code-of.js';
+import { describeError, hasCode } from '../src/env/code-of.js';
 import { DreambridgeError } from '../src/env/errors.js';
 import {
   stepResultSchema,
@@ -75,12 +75,6 @@ const store = async (write: () => Promise<void>): Promise<void> => {
   }
 };
 
-/** `CODE: message` when the error has a string code, else the message. */
-export const describeError = (error: unknown): string => {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = codeOf(error);
-  return code === undefined ? message : `${code}: ${message}`;
-};
 
 /** The env's step result, checked: a malformed one ends the episode with an error naming the field. */
 const checkStepResult = (result: StepResult): StepResult => {

@@ -4,7 +4,7 @@ import { withDeadline } from '../../src/env/deadline.js';
 import { ConfigInvalidError } from '../../src/env/errors.js';
 import type { TextSimilarityOptions } from '../../src/fidelity/text-similarity.js';
 import type { Observation, ShadowLine, SiteProfile } from '../../src/protocol/index.js';
-import { describeError } from '../run-episode.js';
+import { describeError } from '../../src/env/code-of.js';
 import { buildShadowLine, type ShadowLineInput } from './shadow-line.js';
 
 /** Default of `ShadowerOptions.timeoutMs`: an LLM answer with reasoning can take a while. */

@@ -9,6 +9,13 @@ export const codeOf = (error: unknown): string | undefined => {
   return typeof error.code === 'string' ? error.code : undefined;
 };
 
+/** `CODE: message` when the error has a string code, else the message (as run records and replies show failures). */
+export const describeError = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = codeOf(error);
+  return code === undefined ? message : `${code}: ${message}`;
+};
+
 /** Whether the error's code is one of `codes`; the `string & {}` keeps ErrorCode's completions. */
 export const hasCode = (error: unknown, ...codes: ReadonlyArray<ErrorCode | (string & {})>): boolean => {
   const code = codeOf(error);

@@ -1,5 +1,5 @@
 import type { Env, TimeoutOptions } from '../env/env.js';
-import { codeOf } from '../env/code-of.js';
+import { codeOf, describeError } from '../env/code-of.js';
 import { DreamNotConfiguredError, EnvNotResetError, RealBudgetExhaustedError, SessionClosedError, ValidationError } from '../env/errors.js';
 import { invalidActionResult, oversizedActionError } from './invalid-action.js';
 import type { Observation, StepResult, Task, Termination } from '../protocol/index.js';
@@ -22,13 +22,6 @@ interface ActiveEpisode {
   /** Set when the episode ended by a failure: later steps answer it again. */
   failure?: unknown;
 }
-
-/** `CODE: message` when the error has a code (as the runner records it). */
-const describe = (error: unknown): string => {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = codeOf(error);
-  return code === undefined ? message : `${code}: ${message}`;
-};
 
 const EPISODE_OVER = 'INVALID_ACTION: the episode is over; reset to start a new one';
 
@@ -314,7 +307,7 @@ export class Session {
       if (codeOf(active.failure) === 'REAL_BUDGET_EXHAUSTED') {
         throw new RealBudgetExhaustedError('the real-interaction budget is spent: this episode ended; reset (mode "dream") to go on', await this.budgetDetails());
       }
-      throw new EnvNotResetError(`the episode ended in error (${describe(active.failure)}); reset to start a new one`);
+      throw new EnvNotResetError(`the episode ended in error (${describeError(active.failure)}); reset to start a new one`);
     }
     const recorder = active.recorder;
     if (active.done) {
@@ -336,7 +329,7 @@ export class Session {
     } catch (error) {
       this.checkOpen();
       active.failure = error;
-      this.writeBehind(recorder.end(codeOf(error) === 'REAL_BUDGET_EXHAUSTED' ? 'budget' : 'error', describe(error)));
+      this.writeBehind(recorder.end(codeOf(error) === 'REAL_BUDGET_EXHAUSTED' ? 'budget' : 'error', describeError(error)));
       throw error;
     }
     this.checkOpen();
