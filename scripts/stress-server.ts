@@ -140,14 +140,14 @@ export interface ServerLoadOptions {
   durationMs?: number;
 }
 
-/** 32 dream + 4 real concurrent WS sessions for 2 minutes; passes with zero protocol errors. */
-export const stressServerLoad = async (options: ServerLoadOptions = {}): Promise<LoadReport & { passed: boolean }> => {
-  const server = await startServerProcess(300_000);
+/** Concurrent dream and real WS sessions against a served process for a while; passes with zero protocol errors. */
+const loadServed = async (options: ServerLoadOptions, defaults: { dreamSessions: number; realSessions: number }, token?: string): Promise<LoadReport & { passed: boolean }> => {
+  const server = await startServerProcess(300_000, token);
   try {
     const report = await runLoad({
-      url: server.url,
-      dreamSessions: options.dreamSessions ?? 32,
-      realSessions: options.realSessions ?? 4,
+      url: token === undefined ? server.url : `${server.url}/t/${encodeURIComponent(token)}`,
+      dreamSessions: options.dreamSessions ?? defaults.dreamSessions,
+      realSessions: options.realSessions ?? defaults.realSessions,
       durationMs: options.durationMs ?? 120_000,
       dreamTasks: DREAM_IDS,
       realTasks: REAL_TASKS,
@@ -158,24 +158,12 @@ export const stressServerLoad = async (options: ServerLoadOptions = {}): Promise
   }
 };
 
+/** 32 dream + 4 real concurrent WS sessions for 2 minutes; passes with zero protocol errors. */
+export const stressServerLoad = (options: ServerLoadOptions = {}): Promise<LoadReport & { passed: boolean }> => loadServed(options, { dreamSessions: 32, realSessions: 4 });
+
 /** 128 dream + 8 real concurrent WS sessions for 2 minutes through the token URL; zero protocol errors. */
-export const stressServerTrainers = async (options: ServerLoadOptions = {}): Promise<LoadReport & { passed: boolean }> => {
-  const token = `stress-${process.pid}-token`;
-  const server = await startServerProcess(300_000, token);
-  try {
-    const report = await runLoad({
-      url: `${server.url}/t/${encodeURIComponent(token)}`,
-      dreamSessions: options.dreamSessions ?? 128,
-      realSessions: options.realSessions ?? 8,
-      durationMs: options.durationMs ?? 120_000,
-      dreamTasks: DREAM_IDS,
-      realTasks: REAL_TASKS,
-    });
-    return { ...report, passed: report.protocolErrors === 0 };
-  } finally {
-    await server.stop();
-  }
-};
+export const stressServerTrainers = (options: ServerLoadOptions = {}): Promise<LoadReport & { passed: boolean }> =>
+  loadServed(options, { dreamSessions: 128, realSessions: 8 }, `stress-${process.pid}-token`);
 
 export interface ServerSoakOptions {
   /** Short dream episodes opened and closed. Default 5000. */
