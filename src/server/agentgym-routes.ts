@@ -1,12 +1,12 @@
 import { Router, type Request } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { hasCode } from '../env/code-of.js';
 import { handler } from './openenv-routes.js';
 import { parseWire } from './parse-wire.js';
 import type { Session } from './session.js';
 import type { SessionManager } from './session-manager.js';
-import { agentGymBodyOf, agentGymCloseSchema, agentGymCreateSchema, agentGymEnvIdxSchema, agentGymModeSchema, agentGymQuerySchema, agentGymStepSchema } from './agentgym-wire.js';
+import { mountAgentGymEnvRoutes } from './agentgym-env-routes.js';
+import { agentGymBodyOf, agentGymEnvIdxSchema, agentGymModeSchema, agentGymQuerySchema, agentGymStepSchema } from './agentgym-wire.js';
 
 export interface AgentGymRoutesOptions {
   manager: SessionManager;
@@ -33,21 +33,8 @@ export const agentGymRoutes = (options: AgentGymRoutesOptions): Router => {
   const fromQuery = (req: Request): Session => session(parseWire(agentGymQuerySchema, req.query, 'the query').env_idx);
   const { instructionText } = options;
 
-  router.get('/', (_req, res) => {
-    res.json('ok');
-  });
-  router.get('/list_envs', (_req, res) => {
-    res.json(manager.list('agentgym').map((s) => s.id));
-  });
-  router.post(
-    '/create',
-    handler(logger, (req, res) => {
-      const { mode } = parseWire(agentGymCreateSchema, agentGymBodyOf(req) ?? {}, 'the create request');
-      const created = manager.create('agentgym');
-      created.preferredMode = mode ?? options.defaultMode;
-      res.json(created.id);
-    }),
-  );
+  // As AgentGym's WebShop server: /create answers the bare id, /close {closed: true|false}.
+  mountAgentGymEnvRoutes(router, { manager, defaultMode: options.defaultMode, logger, replies: { created: (id) => id, closed: (_idx, error) => ({ closed: error === undefined }) } });
   router.post(
     '/reset',
     handler(logger, async (req, res) => {
@@ -91,25 +78,6 @@ export const agentGymRoutes = (options: AgentGymRoutesOptions): Router => {
       const observation = fromQuery(req).observation();
       // The text state is what this server has: no page HTML (dreams have none).
       res.json({ url: observation.url ?? '', html: '', instruction_text: instructionText(observation.instruction) });
-    }),
-  );
-  router.post(
-    '/close',
-    handler(logger, async (req, res) => {
-      const { env_idx } = parseWire(agentGymCloseSchema, agentGymBodyOf(req), 'the close request');
-      let target: Session;
-      try {
-        target = session(env_idx);
-      } catch (error) {
-        // As AgentGym's server: closing an unknown or closed environment answers closed: false.
-        if (hasCode(error, 'SESSION_CLOSED', 'SESSION_NOT_FOUND')) {
-          res.json({ closed: false });
-          return;
-        }
-        throw error;
-      }
-      await manager.close(target, 'closed', 'closed by the client');
-      res.json({ closed: true });
     }),
   );
   return router;

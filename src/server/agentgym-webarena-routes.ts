@@ -9,7 +9,8 @@ import { parseWire } from './parse-wire.js';
 import type { Session } from './session.js';
 import type { SessionManager } from './session-manager.js';
 import { MAX_THOUGHT_CHARS } from './wire-schemas.js';
-import { agentGymBodyOf, agentGymCloseSchema, agentGymCreateSchema, agentGymEnvIdxSchema, agentGymModeSchema, agentGymQuerySchema, agentGymStepSchema } from './agentgym-wire.js';
+import { mountAgentGymEnvRoutes } from './agentgym-env-routes.js';
+import { agentGymBodyOf, agentGymEnvIdxSchema, agentGymModeSchema, agentGymQuerySchema, agentGymStepSchema } from './agentgym-wire.js';
 
 export interface AgentGymWebArenaRoutesOptions {
   manager: SessionManager;
@@ -44,21 +45,16 @@ export const agentGymWebArenaRoutes = (options: AgentGymWebArenaRoutesOptions): 
     return agentGymWebArenaPrompt({ tree: observation.text, url: observation.url ?? '', objective: observation.instruction, previousAction: previous.get(target) ?? 'None' });
   };
 
-  router.get('/', (_req, res) => {
-    res.json('ok');
+  // As agentenv-webarena: /create answers {env_idx}; /close {closed: "closed"}, or what went wrong (200).
+  mountAgentGymEnvRoutes(router, {
+    manager,
+    defaultMode: options.defaultMode,
+    logger,
+    replies: {
+      created: (id) => ({ env_idx: id }),
+      closed: (idx, error) => ({ closed: error === undefined ? 'closed' : `Close Env ${idx} Error: ${error instanceof Error ? error.message : String(error)}` }),
+    },
   });
-  router.get('/list_envs', (_req, res) => {
-    res.json(manager.list('agentgym').map((s) => s.id));
-  });
-  router.post(
-    '/create',
-    handler(logger, (req, res) => {
-      const { mode } = parseWire(agentGymCreateSchema, agentGymBodyOf(req) ?? {}, 'the create request');
-      const created = manager.create('agentgym');
-      created.preferredMode = mode ?? options.defaultMode;
-      res.json({ env_idx: created.id });
-    }),
-  );
   router.post(
     '/reset',
     handler(logger, async (req, res) => {
@@ -121,25 +117,6 @@ export const agentGymWebArenaRoutes = (options: AgentGymWebArenaRoutesOptions): 
           .map(([id, line]) => [id, { text: line }]),
       );
       res.json({ text: { obs_nodes_info: nodes }, image: {} });
-    }),
-  );
-  router.post(
-    '/close',
-    handler(logger, async (req, res) => {
-      const { env_idx } = parseWire(agentGymCloseSchema, agentGymBodyOf(req), 'the close request');
-      let target: Session;
-      try {
-        target = session(env_idx);
-      } catch (error) {
-        // As agentenv-webarena: a close that cannot be done is answered (200) with what went wrong.
-        if (hasCode(error, 'SESSION_CLOSED', 'SESSION_NOT_FOUND')) {
-          res.json({ closed: `Close Env ${env_idx} Error: ${error instanceof Error ? error.message : String(error)}` });
-          return;
-        }
-        throw error;
-      }
-      await manager.close(target, 'closed', 'closed by the client');
-      res.json({ closed: 'closed' });
     }),
   );
   return router;
