@@ -1,19 +1,12 @@
 import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { http, startDreamServer, WsClient, type TestServer } from './helpers/server-client.js';
+import { dreamServersPerTest } from './helpers/dream-servers-per-test.js';
+import { http, startDreamServer, WsClient } from './helpers/server-client.js';
 
-const servers: TestServer[] = [];
-const start = async (options: Parameters<typeof startDreamServer>[0] = {}): Promise<TestServer> => {
-  const t = await startDreamServer(options);
-  servers.push(t);
-  return t;
-};
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((t) => t.stop()));
-});
+const start = dreamServersPerTest();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,20 +1,13 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { http, startDreamServer, WsClient, type TestServer } from './helpers/server-client.js';
+import { dreamServersPerTest } from './helpers/dream-servers-per-test.js';
+import { http, WsClient } from './helpers/server-client.js';
 import { createDreamFactory, createToyWebShopModel, DREAM_TASKS, resultsPage, searchPage } from './helpers/server-dream.js';
 import { parsePrometheusText } from './helpers/prometheus-text.js';
 
-const servers: TestServer[] = [];
-const start = async (options: Parameters<typeof startDreamServer>[0] = {}): Promise<TestServer> => {
-  const t = await startDreamServer(options);
-  servers.push(t);
-  return t;
-};
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((t) => t.stop()));
-});
+const start = dreamServersPerTest();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const waitFor = async (check: () => boolean, timeoutMs = 5_000): Promise<void> => {
