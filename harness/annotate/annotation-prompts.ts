@@ -1,9 +1,5 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { templatePlaceholders } from '../../src/dream/experience-prompt.js';
-import { ConfigInvalidError } from '../../src/env/errors.js';
+import { loadTemplateSet } from '../../src/llm/prompt-templates.js';
 import type { AnnotationKind } from './annotation-line.js';
 
 /**
@@ -45,45 +41,18 @@ export interface AnnotationTemplates {
 
 const BUILT_IN_DIR = fileURLToPath(new URL('./prompts/', import.meta.url));
 
-/** One trailing newline is the file's, not the prompt's. */
-const templateOf = (bytes: Buffer): string => bytes.toString('utf8').replace(/\r\n/g, '\n').replace(/\n$/, '');
-
 /** Every template file name of any kind (an override of another kind's file is allowed and ignored). */
 const allNames = (): string[] => Object.values(ANNOTATION_TEMPLATE_FIELDS).flatMap((fields) => Object.keys(fields));
 
 /**
- * The templates of one kind: built in, each replaced by the file of the same name in `promptDir`.
- * A missing directory, a `.md` file that is no template's name, or an unknown placeholder is
- * CONFIG_INVALID naming the file.
+ * The templates of one kind: built in, each replaced by the file of the same name in `promptDir`
+ * (src/llm/prompt-templates.ts: a missing directory, a `.md` file that is no template's name, or
+ * an unknown placeholder is CONFIG_INVALID naming the file).
  */
 export const loadAnnotationTemplates = (kind: AnnotationKind, promptDir?: string): AnnotationTemplates => {
   const fields: Readonly<Record<string, readonly string[]>> = ANNOTATION_TEMPLATE_FIELDS[kind];
-  const overrides = new Map<string, string>();
-  if (promptDir !== undefined) {
-    if (!existsSync(promptDir) || !statSync(promptDir).isDirectory()) throw new ConfigInvalidError(`--prompt-dir ${promptDir}: does not exist or is not a directory`);
-    for (const file of readdirSync(promptDir)) {
-      if (!file.endsWith('.md')) continue;
-      if (!allNames().includes(file)) throw new ConfigInvalidError(`--prompt-dir ${promptDir}: ${file} is not a template name (expected some of ${Object.keys(fields).join(', ')})`);
-      overrides.set(file, join(promptDir, file));
-    }
-  }
-  const text: Record<string, string> = {};
-  const sources: Record<string, string> = {};
-  const hashes: Record<string, string> = {};
-  for (const [name, allowed] of Object.entries(fields)) {
-    const override = overrides.get(name);
-    const path = override ?? join(BUILT_IN_DIR, name);
-    const bytes = readFileSync(path);
-    const template = templateOf(bytes);
-    const unknown = templatePlaceholders(template).filter((p) => !allowed.includes(p));
-    if (unknown.length > 0) {
-      throw new ConfigInvalidError(`${override ?? `built-in ${name}`}: unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((p) => `{{${p}}}`).join(', ')} (${name} may use ${allowed.map((p) => `{{${p}}}`).join(', ')})`);
-    }
-    text[name] = template;
-    sources[name] = override ?? 'built-in';
-    hashes[name] = createHash('sha256').update(bytes).digest('hex');
-  }
-  return { kind, text, sources, hashes };
+  const set = loadTemplateSet({ builtInDir: BUILT_IN_DIR, fields, promptDir, alsoKnown: allNames(), label: `--prompt-dir ${promptDir ?? ''}` });
+  return { kind, text: set.text, sources: set.sources, hashes: set.fileHashes };
 };
 
 /** A template's text by name (every name of the kind is loaded). */

@@ -1,5 +1,5 @@
 import { trimMiddle } from '../../src/dream/experience-prompt-messages.js';
-import { fillTemplate } from '../../src/dream/experience-prompt.js';
+import { fillTemplate } from '../../src/llm/prompt-templates.js';
 import type { RetrievedTransition } from '../../src/dream/experience-model.js';
 import type { ChatMessage } from '../../src/llm/chat-completion.js';
 import type { SiteProfile, Transition } from '../../src/protocol/index.js';

@@ -1,4 +1,4 @@
-import { fillTemplate } from '../../src/dream/experience-prompt.js';
+import { fillTemplate } from '../../src/llm/prompt-templates.js';
 import type { ChatMessage } from '../../src/llm/chat-completion.js';
 import type { SiteProfile, Transition } from '../../src/protocol/index.js';
 import { templateText, type AnnotationTemplates } from './annotation-prompts.js';

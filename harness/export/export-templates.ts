@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fillTemplate } from '../../src/dream/experience-prompt.js';
+import { fillTemplate } from '../../src/llm/prompt-templates.js';
 
 /**
  * The export's own prompt templates (world-model and agent instructions), files under

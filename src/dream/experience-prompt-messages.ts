@@ -2,7 +2,8 @@ import type { ChatMessage } from '../llm/chat-completion.js';
 import type { SiteProfile } from '../protocol/index.js';
 import type { ExperienceRequest, RetrievedTransition } from './experience-model.js';
 import { EXPERIENCE_OUTPUT_FORMAT } from './experience-output.js';
-import { fillTemplate, type ExperiencePromptTemplates } from './experience-prompt.js';
+import { fillTemplate } from '../llm/prompt-templates.js';
+import type { ExperiencePromptTemplates } from './experience-prompt.js';
 
 /** How one experience prompt is put together from a request. */
 export interface ExperiencePromptInput {

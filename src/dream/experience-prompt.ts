@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigInvalidError } from '../env/errors.js';
+import { loadTemplateSet } from '../llm/prompt-templates.js';
 
 /**
  * The experience model's prompt templates: plain files with `{{placeholder}}`s, built in under
@@ -44,56 +42,14 @@ export interface ExperiencePromptTemplates {
 
 const BUILT_IN_DIR = fileURLToPath(new URL('./prompts/', import.meta.url));
 
-const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
-
-/** The placeholder names a template uses, in order of first use. */
-export const templatePlaceholders = (template: string): string[] => [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1] ?? ''))];
-
-/**
- * Replaces every `{{name}}` in one pass: values are inserted literally, so a state text that
- * itself contains `{{…}}` is never expanded again.
- */
-export const fillTemplate = (template: string, values: Readonly<Record<string, string>>): string =>
-  template.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole);
-
-/** One trailing newline is the file's, not the prompt's. */
-const readTemplate = (path: string): string => readFileSync(path, 'utf8').replace(/\r\n/g, '\n').replace(/\n$/, '');
-
-const checkPlaceholders = (name: ExperienceTemplateName, template: string, source: string): void => {
-  const allowed: readonly string[] = EXPERIENCE_TEMPLATE_FIELDS[name];
-  const unknown = templatePlaceholders(template).filter((p) => !allowed.includes(p));
-  if (unknown.length > 0) {
-    throw new ConfigInvalidError(`${source}: unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((p) => `{{${p}}}`).join(', ')} (${name} may use ${allowed.map((p) => `{{${p}}}`).join(', ')})`);
-  }
-};
-
 /**
  * The templates to use: the built-in ones, each replaced by the file of the same name in
- * `promptDir` when there is one. A missing directory, a `.md` file with another name (a typo
- * would silently keep the built-in) or an unknown placeholder is CONFIG_INVALID.
+ * `promptDir` when there is one (src/llm/prompt-templates.ts: a missing directory, an unknown
+ * file name or placeholder is CONFIG_INVALID).
  */
 export const loadExperiencePromptTemplates = (promptDir?: string): ExperiencePromptTemplates => {
-  const overrides = new Map<string, string>();
-  if (promptDir !== undefined) {
-    if (!existsSync(promptDir) || !statSync(promptDir).isDirectory()) throw new ConfigInvalidError(`prompt directory ${promptDir} does not exist or is not a directory`);
-    for (const file of readdirSync(promptDir)) {
-      if (!file.endsWith('.md')) continue;
-      if (!(EXPERIENCE_TEMPLATE_NAMES as string[]).includes(file)) {
-        throw new ConfigInvalidError(`prompt directory ${promptDir}: ${file} is not a template name (expected some of ${EXPERIENCE_TEMPLATE_NAMES.join(', ')})`);
-      }
-      overrides.set(file, join(promptDir, file));
-    }
-  }
-  const text = {} as Record<ExperienceTemplateName, string>;
-  const sources = {} as Record<ExperienceTemplateName, string>;
+  const set = loadTemplateSet({ builtInDir: BUILT_IN_DIR, fields: EXPERIENCE_TEMPLATE_FIELDS, promptDir, label: `prompt directory ${promptDir ?? ''}` });
   const hash = createHash('sha256');
-  for (const name of EXPERIENCE_TEMPLATE_NAMES) {
-    const override = overrides.get(name);
-    const template = readTemplate(override ?? join(BUILT_IN_DIR, name));
-    checkPlaceholders(name, template, override ?? `built-in ${name}`);
-    text[name] = template;
-    sources[name] = override ?? 'built-in';
-    hash.update(`${name}\0${template}\0`);
-  }
-  return { text, sources, hash: hash.digest('hex') };
+  for (const name of EXPERIENCE_TEMPLATE_NAMES) hash.update(`${name}\0${set.text[name]}\0`);
+  return { text: set.text, sources: set.sources, hash: hash.digest('hex') };
 };
