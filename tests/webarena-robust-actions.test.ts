@@ -24,7 +24,7 @@ second line</textarea>
   '/hang': `<title>Spins</title><button onclick="setTimeout(() => { for (;;) {} }, 0)">Spin</button>`,
   '/opener': `<title>Opener</title><a href="/a" target="_blank">Open A</a> <a href="/b" target="_blank">Open B</a> <a href="/c" target="_blank">Open C</a>`,
   // Opened by a link, so its script may close it.
-  '/a': `<title>Page A</title><button onclick="setTimeout(() => window.close(), 300)">Close this tab soon</button>`,
+  '/a': `<title>Page A</title><button onclick="setTimeout(() => window.close(), 1500)">Close this tab soon</button>`,
   '/b': `<title>Page B</title><p>B</p>`,
   '/c': `<title>Page C</title><p>C</p>`,
 };
@@ -190,6 +190,13 @@ describe('robust actions', () => {
     try {
       const start = await env.reset({ task_id: '4', env: 'webarena' });
       for (const name of ['Open A', 'Open B', 'Open C']) await env.step(`click [${idOf(start.text, 'link', name)}]`);
+      // A tab a click opens joins the list when the browser reports it, which under load can be after
+      // that step: wait with steps that change nothing (alternating, so WebArena's repeat stop stays off).
+      let seen = await env.step('scroll [down]');
+      for (let i = 0; i < 20 && !seen.observation.text.includes('Page C'); i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        seen = await env.step(i % 2 === 0 ? 'scroll [up]' : 'scroll [down]');
+      }
       const a = await env.step('tab_focus [1]');
       expect(a.observation.text).toMatch(/^Tab 0: Opener \| Tab 1 \(current\): Page A \| Tab 2: Page B \| Tab 3: Page C\n/);
       await env.step(`click [${idOf(a.observation.text, 'button', 'Close this tab soon')}]`);
