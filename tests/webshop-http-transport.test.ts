@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseHtmlDocument } from '../adapters/http/html-document.js';
+import { parseHtmlDocument, selectOne } from '../adapters/http/html-document.js';
 import { submitForm } from '../adapters/http/html-form-submission.js';
 import { createWebShopEnvFactory } from '../adapters/webshop/webshop-env-factory.js';
 import { createHeuristicWebShopPolicy } from '../adapters/webshop/webshop-heuristic-policy.js';
@@ -150,7 +150,7 @@ describe('the http transport on pages it must not guess', () => {
 
 describe('form submission as the HTML standard builds it', () => {
   const doc = (html: string) => parseHtmlDocument(html, 'http://shop.test/a/b?x=1#f');
-  const only = (d: ReturnType<typeof doc>, sel: string) => d.$(sel).toArray()[0] as never;
+  const only = (d: ReturnType<typeof doc>, sel: string) => selectOne(d, sel) as never;
 
   it('GET replaces the query with the entries; POST puts them in the body; formaction and formmethod win', () => {
     const d = doc(`<form action="s?old=1"><input name="q" value="red shoes"><input type="checkbox" name="c"><input type="checkbox" name="k" checked>

@@ -1,5 +1,5 @@
 import { NavigationFailedError } from '../../src/env/errors.js';
-import { selectAll, textContent, type HtmlDocument, type HtmlNode } from './html-document.js';
+import { attr, parentElementOf, selectAll, tagOf as tag, textContent, type HtmlDocument, type HtmlNode } from './html-document.js';
 
 /** One request a page's control makes when used: a link's GET, a form's GET or POST. */
 export interface HttpNavigation {
@@ -9,14 +9,12 @@ export interface HttpNavigation {
   body?: string;
 }
 
-const attr = (node: HtmlNode, name: string): string | undefined => node.attribs?.[name];
-const tag = (node: HtmlNode): string => (node.name ?? '').toLowerCase();
 
 /** `el.form`: the form named by its `form` attribute, else the nearest enclosing form. */
 export const formOwner = (doc: HtmlDocument, el: HtmlNode): HtmlNode | undefined => {
   const id = attr(el, 'form');
   if (id !== undefined) return selectAll(doc, 'form').find((f) => attr(f, 'id') === id);
-  for (let at = el.parent; at; at = at.parent) if (tag(at) === 'form') return at;
+  for (let at = parentElementOf(el); at; at = parentElementOf(at)) if (tag(at) === 'form') return at;
   return undefined;
 };
 
@@ -37,7 +35,7 @@ const optionValue = (option: HtmlNode): string => attr(option, 'value') ?? textC
 
 /** A select's chosen values: the `selected` options, else (single select) the first enabled one. */
 const selectValues = (doc: HtmlDocument, select: HtmlNode): string[] => {
-  const options = doc.$(select as never).find('option').toArray() as unknown as HtmlNode[];
+  const options = selectAll(doc, 'option', select);
   const selected = options.filter((o) => attr(o, 'selected') !== undefined);
   if (selected.length > 0 || attr(select, 'multiple') !== undefined) return (attr(select, 'multiple') !== undefined ? selected : selected.slice(-1)).map(optionValue);
   const first = options.find((o) => attr(o, 'disabled') === undefined);

@@ -65,7 +65,8 @@ export class HttpSession {
       const url = new URL(next.url);
       const hash = url.hash;
       url.hash = '';
-      const cookie = await this.jar.getCookieString(url.href);
+      // The jar's store is in memory: its sync calls skip a promise per cookie operation.
+      const cookie = this.jar.getCookieStringSync(url.href);
       const response = await request(url.href, {
         method: next.method,
         dispatcher: this.agent,
@@ -80,7 +81,7 @@ export class HttpSession {
       });
       const setCookie = response.headers['set-cookie'];
       for (const line of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) {
-        await this.jar.setCookie(line, url.href, { ignoreError: true });
+        this.jar.setCookieSync(line, url.href, { ignoreError: true });
       }
       const location = headerValue(response.headers['location']);
       if (REDIRECTS.has(response.statusCode) && location) {

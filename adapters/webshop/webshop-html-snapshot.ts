@@ -1,4 +1,4 @@
-import { textContent, textNodes, type HtmlDocument, type HtmlNode } from '../http/html-document.js';
+import { attr, childrenOf, isElement, tagOf, textContent, textNodes, type HtmlDocument, type HtmlNode } from '../http/html-document.js';
 import { IGNORED_PARENTS, simpleText, type WebShopTextNode } from './webshop-text-rules.js';
 
 const IGNORED = new Set<string>(IGNORED_PARENTS);
@@ -8,7 +8,7 @@ import type { WebShopPageSnapshot } from './webshop-page-snapshot.js';
 export const WEBSHOP_SERVER_MARKERS = '#instruction-text, #search_input, #reward, .btn, .product-link';
 
 /** A radio's `value` as the DOM reports it: its attribute, `on` when it has none. */
-export const radioValue = (el: HtmlNode): string => el.attribs?.['value'] ?? 'on';
+export const radioValue = (el: HtmlNode): string => attr(el, 'value') ?? 'on';
 
 /**
  * The page's text nodes as the browser path's page script returns them (adapters/browser/dom-text.ts
@@ -18,16 +18,17 @@ export const radioValue = (el: HtmlNode): string => el.attribs?.['value'] ?? 'on
 export const webShopTextNodesOf = (doc: HtmlDocument): WebShopTextNode[] => {
   const nodes: WebShopTextNode[] = [];
   for (const { text, parent } of textNodes(doc)) {
-    const name = (parent?.name ?? '').toLowerCase();
-    if (!parent || name === '' || IGNORED.has(name) || text === '') continue;
-    nodes.push({ text, parent: name, parentClass: parent.attribs?.['class'] ?? null });
+    if (!parent || text === '') continue;
+    const name = tagOf(parent);
+    if (IGNORED.has(name)) continue;
+    nodes.push({ text, parent: name, parentClass: attr(parent, 'class') ?? null });
   }
   return nodes;
 };
 
 /** Whether `el`'s class list (whitespace-separated, as `classList`) holds `name`. */
 const hasClass = (el: HtmlNode, name: string): boolean => {
-  const list = el.attribs?.['class'];
+  const list = attr(el, 'class');
   return list !== undefined && list.split(/[\t\n\f\r ]+/).includes(name);
 };
 
@@ -56,12 +57,12 @@ const pageElementsOf = (doc: HtmlDocument): PageElements => {
     let instruction = inInstruction;
     let reward = inReward;
     let rewardInfo = inRewardInfo;
-    if (node.type === 'tag' || node.type === 'script' || node.type === 'style') {
-      const name = node.name ?? '';
-      const id = node.attribs?.['id'];
+    if (isElement(node)) {
+      const name = node.tagName;
+      const id = attr(node, 'id');
       if (hasClass(node, 'btn')) found.buttons.push(node);
       if (hasClass(node, 'product-link')) found.productLinks.push(node);
-      if (name === 'input' && node.attribs?.['type']?.toLowerCase() === 'radio') found.radios.push(node);
+      if (name === 'input' && attr(node, 'type')?.toLowerCase() === 'radio') found.radios.push(node);
       if (name === 'h4' && instruction && found.instruction === undefined) found.instruction = node;
       if (name === 'pre' && reward && found.reward === undefined) found.reward = node;
       if (name === 'pre' && rewardInfo && found.rewardInfo === undefined) found.rewardInfo = node;
@@ -70,9 +71,9 @@ const pageElementsOf = (doc: HtmlDocument): PageElements => {
       if (id === 'reward') reward = true;
       if (id === 'reward_info') rewardInfo = true;
     }
-    for (const child of node.children ?? []) visit(child, instruction, reward, rewardInfo);
+    for (const child of childrenOf(node)) visit(child, instruction, reward, rewardInfo);
   };
-  visit(doc.$.root()[0] as unknown as HtmlNode, false, false, false);
+  visit(doc.root, false, false, false);
   return found;
 };
 
@@ -94,7 +95,7 @@ export const snapshotWebShopHtml = (doc: HtmlDocument): WebShopPageSnapshot => {
   for (const el of page.radios) {
     const value = radioValue(el);
     add(value);
-    const dataUrl = el.attribs?.['data-url'];
+    const dataUrl = attr(el, 'data-url');
     if (dataUrl && !(value in radioUrls)) radioUrls[value] = dataUrl;
   }
   const nodes = webShopTextNodesOf(doc);

@@ -1,11 +1,10 @@
 import { NavigationFailedError, ScriptRequiredError } from '../../src/env/errors.js';
-import { selectAll, textContent, type HtmlDocument, type HtmlNode } from '../http/html-document.js';
+import { attr, parentElementOf, selectAll, selectOne, tagOf as tag, textContent, type HtmlDocument, type HtmlNode } from '../http/html-document.js';
 import { buttonType, formOwner, inputType, isSubmitButton, submitForm, type HttpNavigation } from '../http/html-form-submission.js';
 import { radioValue } from './webshop-html-snapshot.js';
 
-const tag = (node: HtmlNode): string => (node.name ?? '').toLowerCase();
 const describe = (el: HtmlNode): string => {
-  const cls = el.attribs?.['class'];
+  const cls = attr(el, 'class');
   return `<${tag(el)}${cls ? ` class="${cls}"` : ''}> "${textContent(el).trim().slice(0, 40)}"`;
 };
 
@@ -15,11 +14,11 @@ const describe = (el: HtmlNode): string => {
  * script could act on is refused (SCRIPT_REQUIRED), never guessed.
  */
 const activate = (doc: HtmlDocument, el: HtmlNode): HttpNavigation => {
-  for (let at: HtmlNode | null | undefined = el; at && at.name !== undefined; at = at.parent) {
-    if (at.attribs?.['onclick'] !== undefined) throw new ScriptRequiredError(`${describe(el)} on ${doc.url} has an onclick handler: a script decides what it does; use --transport browser`);
+  for (let at: HtmlNode | undefined = el; at; at = parentElementOf(at)) {
+    if (attr(at, 'onclick') !== undefined) throw new ScriptRequiredError(`${describe(el)} on ${doc.url} has an onclick handler: a script decides what it does; use --transport browser`);
     const kind = tag(at);
-    if ((kind === 'a' || kind === 'area') && at.attribs?.['href'] !== undefined) {
-      const href = at.attribs['href'];
+    const href = kind === 'a' || kind === 'area' ? attr(at, 'href') : undefined;
+    if (href !== undefined) {
       if (/^\s*javascript:/i.test(href)) throw new ScriptRequiredError(`${describe(el)} on ${doc.url} links to javascript: use --transport browser`);
       return { method: 'GET', url: new URL(href, doc.baseUrl).href };
     }
@@ -30,7 +29,7 @@ const activate = (doc: HtmlDocument, el: HtmlNode): HttpNavigation => {
       }
       const form = formOwner(doc, at);
       if (!form) throw new ScriptRequiredError(`${describe(el)} on ${doc.url} is a submit button outside any form: only a script can make it navigate; use --transport browser`);
-      if (form.attribs?.['onsubmit'] !== undefined) throw new ScriptRequiredError(`the form of ${describe(el)} on ${doc.url} has an onsubmit handler; use --transport browser`);
+      if (attr(form, 'onsubmit') !== undefined) throw new ScriptRequiredError(`the form of ${describe(el)} on ${doc.url} has an onsubmit handler; use --transport browser`);
       return submitForm(doc, form, at);
     }
   }
@@ -47,7 +46,7 @@ export const webShopClickNavigation = (doc: HtmlDocument, radioUrls: Readonly<Re
   if (known !== undefined) return { method: 'GET', url: new URL(known, doc.url).href };
   const radio = selectAll(doc, 'input[type="radio"]').find((el) => radioValue(el) === target);
   if (radio) {
-    const dataUrl = radio.attribs?.['data-url'];
+    const dataUrl = attr(radio, 'data-url');
     if (!dataUrl) throw new NavigationFailedError(`nothing to click for "${target}" on ${doc.url}`);
     return { method: 'GET', url: new URL(dataUrl, doc.url).href };
   }
@@ -61,12 +60,12 @@ export const webShopClickNavigation = (doc: HtmlDocument, radioUrls: Readonly<Re
  * line breaks stripped) and its form is submitted by the form's first `[type="submit"]`.
  */
 export const webShopSearchNavigation = (doc: HtmlDocument, query: string): HttpNavigation => {
-  const input = selectAll(doc, '#search_input')[0];
+  const input = selectOne(doc, '#search_input');
   const form = input && formOwner(doc, input);
-  const button = form && (doc.$(form as never).find('[type="submit"]').toArray()[0] as unknown as HtmlNode | undefined);
+  const button = form && selectOne(doc, '[type="submit"]', form);
   if (!input || !form || !button) throw new NavigationFailedError(`no search form (#search_input in a form with a submit button) on ${doc.url}`);
-  if (form.attribs?.['onsubmit'] !== undefined) throw new ScriptRequiredError(`the search form on ${doc.url} has an onsubmit handler; use --transport browser`);
+  if (attr(form, 'onsubmit') !== undefined) throw new ScriptRequiredError(`the search form on ${doc.url} has an onsubmit handler; use --transport browser`);
   const value = tag(input) === 'textarea' ? query : query.replace(/[\r\n]/g, '');
-  if (input.attribs?.['required'] !== undefined && value === '') throw new NavigationFailedError(`the search form on ${doc.url} requires a query`);
+  if (attr(input, 'required') !== undefined && value === '') throw new NavigationFailedError(`the search form on ${doc.url} requires a query`);
   return submitForm(doc, form, button, new Map([[input, value]]));
 };

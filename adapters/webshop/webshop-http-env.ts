@@ -3,7 +3,7 @@ import { DEFAULT_STEP_TIMEOUT_MS, withDeadline } from '../../src/env/deadline.js
 import type { Env, TimeoutOptions } from '../../src/env/env.js';
 import { ConfigInvalidError, EnvClosedError, EnvNotResetError, NavigationFailedError, ScriptRequiredError } from '../../src/env/errors.js';
 import type { Observation, StepResult, Task } from '../../src/protocol/index.js';
-import { parseHtmlDocument, textContent, selectAll, type HtmlDocument } from '../http/html-document.js';
+import { parseHtmlDocument, selectOne, textContent, type HtmlDocument } from '../http/html-document.js';
 import type { HttpNavigation } from '../http/html-form-submission.js';
 import { HttpSession } from '../http/http-session.js';
 import { scriptRenderedReason } from '../http/script-rendered.js';
@@ -79,7 +79,7 @@ export class WebShopHttpEnv implements Env {
       const fetched = await session.navigate({ method: 'GET', url }, signal);
       if (fetched.status >= 400) {
         const doc = parseHtmlDocument(fetched.html, fetched.url);
-        const body = selectAll(doc, 'body')[0];
+        const body = selectOne(doc, 'body');
         const text = (body ? textContent(body) : '').replace(/\s+/g, ' ').trim();
         throw new NavigationFailedError(`WebShop answered ${url} with ${fetched.status} ${text.slice(0, 300)}`, { details: { url } });
       }
