@@ -21,7 +21,10 @@ const PAGES: Record<string, string> = {
 second line</textarea>
     <a href="/hang">Busy page</a> <a href="/slow-eval">Slow check</a> <a href="/opener">Tabs</a></main>`,
   // A click that makes the page's script spin after the click returned: the observation hangs.
-  '/hang': `<title>Spins</title><button onclick="setTimeout(() => { for (;;) {} }, 0)">Spin</button>`,
+  // The spin starts in a posted task and, in case DevTools' higher-priority commands ran the
+  // observation first, also in the first element visibility check the observation's walker makes.
+  '/hang': `<title>Spins</title><button onclick="window.spin = true; const c = new MessageChannel(); c.port1.onmessage = () => { for (;;) {} }; c.port2.postMessage(0)">Spin</button>
+    <script>const own = Element.prototype.checkVisibility; Element.prototype.checkVisibility = function (...a) { if (window.spin) for (;;) {} return own.apply(this, a); };</script>`,
   '/opener': `<title>Opener</title><a href="/a" target="_blank">Open A</a> <a href="/b" target="_blank">Open B</a> <a href="/c" target="_blank">Open C</a>`,
   // Opened by a link, so its script may close it.
   '/a': `<title>Page A</title><button onclick="setTimeout(() => window.close(), 1500)">Close this tab soon</button>`,
