@@ -259,6 +259,46 @@ describe('the K samples of a shadowed step', () => {
     await m.predict(request());
     expect(retrievals).toBe(2);
   });
+
+  const chats = (server: ScriptedLlmServer) => server.requests.filter((r) => r.route === 'chat').map((r) => r.body as { n?: number; messages: unknown[] });
+
+  it('draws K samples in one request (n = K) and shares its usage among them exactly', async () => {
+    const server = await start({ defaultReply: webShopExperienceReply });
+    const m = model(server, { retrieve: () => [demo(1)] });
+    const settled = await m.predictMany(request(), 3);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(chats(server).map((b) => b.n)).toEqual([3]);
+    const usages = settled.map((s) => (s.status === 'fulfilled' ? (s.value.info?.['usage'] as { prompt_tokens: number; completion_tokens: number; calls: number }) : undefined)!);
+    const total = m.usage();
+    expect(total.calls).toBe(1);
+    expect(usages.reduce((n, u) => n + u.prompt_tokens, 0)).toBe(total.prompt_tokens);
+    expect(usages.reduce((n, u) => n + u.completion_tokens, 0)).toBe(total.completion_tokens);
+    expect(usages.reduce((n, u) => n + u.calls, 0)).toBe(1);
+    for (const s of settled) if (s.status === 'fulfilled') expect(s.value.retrieved).toEqual(['t-1']);
+  });
+
+  it('an endpoint that ignores n answers one choice: the other samples are asked one by one', async () => {
+    const server = await start({ defaultReply: webShopExperienceReply, ignoreN: true });
+    const settled = await model(server).predictMany(request(), 3);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(chats(server).map((b) => b.n)).toEqual([3, undefined, undefined]);
+  });
+
+  it('an unreadable choice is re-asked alone, showing the model its answer; the readable ones are kept', async () => {
+    const server = await start({ defaultReply: (r) => (r.hit === 0 && r.choice === 1 && r.messages.length === 2 ? 'no tags at all' : GOOD) });
+    const settled = await model(server).predictMany(request(), 3);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    const bodies = chats(server);
+    expect(bodies.map((b) => b.n)).toEqual([3, undefined]);
+    expect(JSON.stringify(bodies[1]!.messages)).toContain('no tags at all');
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value.info?.['parse_retries'] : 'x'))).toEqual([undefined, 1, undefined]);
+  });
+
+  it('a refused request fails every sample with MODEL_REQUEST_FAILED', async () => {
+    const server = await start({ defaultReply: GOOD, rules: [{ status: 400, times: 1 }] });
+    const settled = await model(server).predictMany(request(), 2);
+    expect(settled.map((s) => (s.status === 'rejected' ? (s.reason as DreambridgeError).code : 'ok'))).toEqual(['MODEL_REQUEST_FAILED', 'MODEL_REQUEST_FAILED']);
+  });
 });
 
 describe('DreamEnv on OpenAIExperienceModel and the WebShop profile', () => {

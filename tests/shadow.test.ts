@@ -165,6 +165,29 @@ describe('shadower', () => {
     expect(shadower.stats).toMatchObject({ lines: 1, failedPredictions: 2 });
   });
 
+  it('asks a model that draws samples together once per step for all K, counting each failed sample', async () => {
+    const asked: number[] = [];
+    const model: ExperienceModel = {
+      name: 'batched-test-model',
+      kind: 'llm',
+      predict: () => Promise.reject(new Error('predict must not be called when predictMany exists')),
+      predictMany: (_request, n) => {
+        asked.push(n);
+        const ok = { status: 'fulfilled' as const, value: { reasoning: 'r', next_state: RESULTS, reward: 0, done: false, retrieved: [] } };
+        return Promise.resolve([ok, { status: 'rejected' as const, reason: new Error('one sample unreadable') }, ok]);
+      },
+    };
+    const { lines, write } = collect();
+    const shadower = createShadower({ model, profile, k: 3, write });
+    shadower.shadow(input(0, observation(SEARCH), 'search[x]', Promise.resolve({ observation: observation(RESULTS), reward: 0, done: false })));
+    await shadower.flush();
+    const line = shadowLineSchema.parse(lines[0]);
+    expect(asked).toEqual([3]);
+    expect(line.samples).toHaveLength(2);
+    expect(line.failed).toBe(1);
+    expect(line.errors).toEqual(['one sample unreadable']);
+  });
+
   it('a model that always throws still yields a line counting the failures, and no figure', async () => {
     const model = new ScriptedModel([Object.assign(new Error('bad gateway'), { code: 'MODEL_REQUEST_FAILED' })]);
     const { lines, write } = collect();

@@ -20,7 +20,7 @@ export interface ShadowerOptions {
   k: number;
   /** Persists one line (e.g. `openShadowWriter(dir).write`). A rejection goes to `onError`. */
   write: (line: ShadowLine) => Promise<void>;
-  /** Deadline of each prediction; a late one counts as failed (STEP_TIMEOUT). Default 60000. */
+  /** Deadline of each prediction (of the K together when the model draws them in one call); a late one counts as failed (STEP_TIMEOUT). Default 60000. */
   timeoutMs?: number;
   /** Told about lines that could not be built or written (also counted in `stats.lostLines` and logged). */
   onError?: (error: unknown, where: { episodeId: string; step: number }) => void;
@@ -111,6 +111,25 @@ export const createShadower = (options: ShadowerOptions): Shadower => {
     }
   };
 
+  /** The K samples: in one call when the model can draw them together (an endpoint's `n`), else K calls. */
+  const predictK = async (request: ExperienceRequest, stop: AbortSignal): Promise<Outcome[]> => {
+    const many = model.predictMany?.bind(model);
+    if (many === undefined || k === 1) return Promise.all(Array.from({ length: k }, () => predictOne(request, stop)));
+    try {
+      const settled = await withDeadline({ what: `${k} shadow predictions`, timeoutMs, signal: stop }, ({ signal }) => many(request, k, { timeoutMs, signal }));
+      return Array.from({ length: k }, (_, i): Outcome => {
+        const one = settled[i];
+        if (one === undefined) return { ok: false, error: 'MODEL_OUTPUT_UNPARSEABLE: the model returned no prediction' };
+        if (one.status === 'rejected') return { ok: false, error: describeError(one.reason) };
+        if (typeof one.value !== 'object' || one.value === null) return { ok: false, error: 'MODEL_OUTPUT_UNPARSEABLE: the model returned no prediction' };
+        return { ok: true, prediction: one.value };
+      });
+    } catch (error) {
+      const failed: Outcome = { ok: false, error: describeError(error) };
+      return Array.from({ length: k }, () => failed);
+    }
+  };
+
   const run = async (input: ShadowInput, real: Promise<RealSettled>): Promise<void> => {
     await nextTurn();
     const stop = new AbortController();
@@ -121,16 +140,16 @@ export const createShadower = (options: ShadowerOptions): Shadower => {
       logger?.warn({ episode: input.episodeId, step: input.step }, 'shadow line dropped: the real step failed');
       return;
     }
-    const predictions = Array.from({ length: k }, () => predictOne(input.request, stop.signal));
+    const predictions = predictK(input.request, stop.signal);
     const settled = await real;
     if (!settled.ok) {
       stop.abort(new Error('the real step failed'));
-      await Promise.all(predictions);
+      await predictions;
       stats.skippedRealFailed += 1;
       logger?.warn({ episode: input.episodeId, step: input.step }, 'shadow line dropped: the real step failed');
       return;
     }
-    const outcomes = await Promise.all(predictions);
+    const outcomes = await predictions;
     const line = buildShadowLine(
       {
         runId: input.runId,

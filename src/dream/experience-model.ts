@@ -41,4 +41,10 @@ export interface ExperienceModel {
   /** 'llm' for a language model; 'retrieval' for the lookup-table default (it says so in outputs). */
   readonly kind: 'llm' | 'retrieval';
   predict(request: ExperienceRequest, options?: TimeoutOptions): Promise<ExperiencePrediction>;
+  /**
+   * `n` independent samples of one request at once (fidelity's K per shadowed step), each settled
+   * on its own: a model that can draw them in one call (an LLM endpoint's `n`) shares the prompt
+   * among them. Without it, callers ask `predict` n times.
+   */
+  predictMany?(request: ExperienceRequest, n: number, options?: TimeoutOptions): Promise<Array<PromiseSettledResult<ExperiencePrediction>>>;
 }

@@ -1,10 +1,10 @@
 import { withDeadline } from '../env/deadline.js';
 import type { TimeoutOptions } from '../env/env.js';
 import { ModelOutputUnparseableError } from '../env/errors.js';
-import { requestChatCompletion, type ChatMessage } from '../llm/chat-completion.js';
+import { requestChatCompletion, type ChatChoice, type ChatCompletionReply, type ChatMessage } from '../llm/chat-completion.js';
 import { ConcurrencyLimiter, DEFAULT_LLM_CONCURRENCY } from '../llm/concurrency-limiter.js';
 import { createOpenAIRoleClient, type OpenAIEndpointOptions, type OpenAIRoleClient } from '../llm/openai-client.js';
-import { addTokenUsage, emptyTokenUsage, TokenUsageMeter, type TokenUsage } from '../llm/token-usage.js';
+import { addTokenUsage, emptyTokenUsage, splitTokenUsage, TokenUsageMeter, type TokenUsage } from '../llm/token-usage.js';
 import type { Observation, SiteProfile } from '../protocol/index.js';
 import type { ExperienceModel, ExperiencePrediction, ExperienceRequest, RetrievedTransition } from './experience-model.js';
 import { parseExperienceOutput } from './experience-output.js';
@@ -101,58 +101,111 @@ export class OpenAIExperienceModel implements ExperienceModel {
    */
   private readonly built = new WeakMap<ExperienceRequest, Promise<{ messages: ChatMessage[]; demonstrations: RetrievedTransition[] }>>();
 
+  private build(request: ExperienceRequest): Promise<{ messages: ChatMessage[]; demonstrations: RetrievedTransition[] }> {
+    let pending = this.built.get(request);
+    if (pending === undefined) {
+      pending = this.messagesFor(request);
+      this.built.set(request, pending);
+    }
+    return pending;
+  }
+
+  private ask(messages: ChatMessage[], signal: AbortSignal, n = 1): Promise<ChatCompletionReply> {
+    return this.limiter.run(
+      () =>
+        requestChatCompletion(
+          this.role,
+          {
+            messages,
+            temperature: this.options.temperature ?? EXPERIENCE_MODEL_DEFAULTS.temperature,
+            maxTokens: this.options.maxTokens ?? EXPERIENCE_MODEL_DEFAULTS.maxTokens,
+            n,
+          },
+          signal,
+        ),
+      signal,
+    );
+  }
+
+  /**
+   * Reads answers until one has a next state: `first` (a choice already received) or a fresh
+   * request, then re-asks showing the model its answer and what is wrong with it.
+   */
+  private async complete(shared: ChatMessage[], demonstrations: RetrievedTransition[], signal: AbortSignal, first?: { choice: ChatChoice; usage: TokenUsage }): Promise<ExperiencePrediction> {
+    const messages = [...shared];
+    const parseRetries = Math.max(0, this.options.parseRetries ?? EXPERIENCE_MODEL_DEFAULTS.parseRetries);
+    const raws: string[] = [];
+    let usage = emptyTokenUsage();
+    let reason = '';
+    for (let attempt = 0; attempt <= parseRetries; attempt += 1) {
+      let choice: ChatChoice;
+      if (attempt === 0 && first) {
+        choice = first.choice;
+        usage = addTokenUsage(usage, first.usage);
+      } else {
+        const reply = await this.ask(messages, signal);
+        this.meter.add(reply.usage);
+        usage = addTokenUsage(usage, reply.usage);
+        choice = reply;
+      }
+      raws.push(choice.content);
+      const parsed = parseExperienceOutput(choice.content);
+      if (parsed.ok) {
+        return {
+          reasoning: parsed.value.reasoning,
+          next_state: parsed.value.nextState,
+          reward: parsed.value.reward,
+          done: parsed.value.done,
+          retrieved: demonstrations.map((d) => d.id),
+          info: {
+            usage,
+            ...(parsed.warnings.length > 0 ? { parse_warnings: parsed.warnings } : {}),
+            ...(attempt > 0 ? { parse_retries: attempt } : {}),
+            ...(choice.finishReason === 'length' ? { truncated_output: true } : {}),
+          },
+        };
+      }
+      reason = choice.finishReason === 'length' ? `${parsed.reason} (the answer was cut at maxTokens)` : parsed.reason;
+      // Show the model its own answer and what is wrong with it: a plain resend tends to repeat the mistake.
+      messages.push({ role: 'assistant', content: choice.content }, { role: 'user', content: experienceReaskMessage(this.templates, reason) });
+    }
+    throw new ModelOutputUnparseableError(`${this.name}: no readable next state after ${raws.length} answer${raws.length > 1 ? 's' : ''} (${reason})`, {
+      details: { model: this.name, reason, raw: raws, usage, retrieved: demonstrations.map((d) => d.id) },
+    });
+  }
+
   predict(request: ExperienceRequest, options: TimeoutOptions = {}): Promise<ExperiencePrediction> {
     return withDeadline({ what: `${this.name} prediction`, ...options }, async ({ signal }) => {
-      let pending = this.built.get(request);
-      if (pending === undefined) {
-        pending = this.messagesFor(request);
-        this.built.set(request, pending);
+      const { messages, demonstrations } = await this.build(request);
+      return this.complete(messages, demonstrations, signal);
+    });
+  }
+
+  /**
+   * `n` samples in one request (`n` on the endpoint): the prompt is sent, and its tokens paid,
+   * once. Each choice is read on its own; one without a next state is re-asked alone, and when the
+   * endpoint answers fewer choices than asked (it ignores `n`) the rest are asked one by one. A
+   * failed request fails every sample. Each sample's `usage` is its share: the request's usage is
+   * split evenly among the choices it returned (the meter counts it once).
+   */
+  predictMany(request: ExperienceRequest, n: number, options: TimeoutOptions = {}): Promise<Array<PromiseSettledResult<ExperiencePrediction>>> {
+    return withDeadline({ what: `${this.name} ${n} predictions`, ...options }, async ({ signal }) => {
+      const { messages, demonstrations } = await this.build(request);
+      let reply: ChatCompletionReply;
+      try {
+        reply = await this.ask(messages, signal, n);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return Array.from({ length: n }, () => ({ status: 'rejected' as const, reason: error }));
       }
-      const { messages, demonstrations } = await pending;
-      const parseRetries = Math.max(0, this.options.parseRetries ?? EXPERIENCE_MODEL_DEFAULTS.parseRetries);
-      const raws: string[] = [];
-      let usage = emptyTokenUsage();
-      let reason = '';
-      for (let attempt = 0; attempt <= parseRetries; attempt += 1) {
-        const reply = await this.limiter.run(
-          () =>
-            requestChatCompletion(
-              this.role,
-              {
-                messages,
-                temperature: this.options.temperature ?? EXPERIENCE_MODEL_DEFAULTS.temperature,
-                maxTokens: this.options.maxTokens ?? EXPERIENCE_MODEL_DEFAULTS.maxTokens,
-              },
-              signal,
-            ),
-          signal,
-        );
-        usage = addTokenUsage(usage, reply.usage);
-        this.meter.add(reply.usage);
-        raws.push(reply.content);
-        const parsed = parseExperienceOutput(reply.content);
-        if (parsed.ok) {
-          return {
-            reasoning: parsed.value.reasoning,
-            next_state: parsed.value.nextState,
-            reward: parsed.value.reward,
-            done: parsed.value.done,
-            retrieved: demonstrations.map((d) => d.id),
-            info: {
-              usage,
-              ...(parsed.warnings.length > 0 ? { parse_warnings: parsed.warnings } : {}),
-              ...(attempt > 0 ? { parse_retries: attempt } : {}),
-              ...(reply.finishReason === 'length' ? { truncated_output: true } : {}),
-            },
-          };
-        }
-        reason = reply.finishReason === 'length' ? `${parsed.reason} (the answer was cut at maxTokens)` : parsed.reason;
-        // Show the model its own answer and what is wrong with it: a plain resend tends to repeat the mistake.
-        messages.push({ role: 'assistant', content: reply.content }, { role: 'user', content: experienceReaskMessage(this.templates, reason) });
-      }
-      throw new ModelOutputUnparseableError(`${this.name}: no readable next state after ${raws.length} answer${raws.length > 1 ? 's' : ''} (${reason})`, {
-        details: { model: this.name, reason, raw: raws, usage, retrieved: demonstrations.map((d) => d.id) },
+      this.meter.add(reply.usage);
+      const received = reply.choices.slice(0, n);
+      const shares = splitTokenUsage(reply.usage, received.length);
+      const samples = Array.from({ length: n }, (_, i) => {
+        const choice = received[i];
+        return this.complete(messages, demonstrations, signal, choice ? { choice, usage: shares[i] ?? emptyTokenUsage() } : undefined);
       });
+      return Promise.allSettled(samples);
     });
   }
 }

@@ -12,12 +12,23 @@ export interface ChatCompletionRequest {
   temperature?: number;
   /** Sent as `max_tokens` (what vLLM, SGLang, Ollama and OpenAI's chat models all accept). */
   maxTokens?: number;
+  /** Choices asked for in one request (`n`; vLLM, SGLang and OpenAI honour it, some servers answer one). Default 1 (not sent). */
+  n?: number;
+}
+
+/** One choice of a reply. */
+export interface ChatChoice {
+  content: string;
+  finishReason: string | undefined;
 }
 
 export interface ChatCompletionReply {
-  /** The assistant message's text ("" when the endpoint sent none). */
+  /** The first choice's assistant text ("" when the endpoint sent none). */
   content: string;
   finishReason: string | undefined;
+  /** Every choice the endpoint sent, in index order (at least the first; fewer than `n` when it ignored `n`). */
+  choices: ChatChoice[];
+  /** The request's usage: the prompt once, every choice's completion. */
   usage: TokenUsage;
 }
 
@@ -38,11 +49,15 @@ export const requestChatCompletion = async (
         messages: request.messages,
         ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
         ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
+        ...(request.n === undefined || request.n === 1 ? {} : { n: request.n }),
       },
       { timeout: role.timeoutMs, ...(signal === undefined ? {} : { signal }) },
     );
-    const choice = completion.choices[0];
-    return { content: choice?.message.content ?? '', finishReason: choice?.finish_reason ?? undefined, usage: completionTokenUsage(completion.usage) };
+    const choices: ChatChoice[] = [...completion.choices]
+      .sort((a, b) => a.index - b.index)
+      .map((choice) => ({ content: choice.message.content ?? '', finishReason: choice.finish_reason ?? undefined }));
+    const first = choices[0] ?? { content: '', finishReason: undefined };
+    return { content: first.content, finishReason: first.finishReason, choices: choices.length > 0 ? choices : [first], usage: completionTokenUsage(completion.usage) };
   } catch (error) {
     if (signal?.aborted) throw signal.reason as Error;
     const details = { model: role.name };

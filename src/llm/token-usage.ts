@@ -27,6 +27,21 @@ export const completionTokenUsage = (usage: { prompt_tokens?: number; completion
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: usage?.total_tokens ?? prompt + completion, calls: 1 };
 };
 
+/**
+ * One request's usage shared among the `parts` completions it returned (an `n` > 1 request):
+ * tokens split evenly, the remainder and the call on the first share, so the shares add up to
+ * the request's usage exactly.
+ */
+export const splitTokenUsage = (usage: TokenUsage, parts: number): TokenUsage[] => {
+  const split = (total: number, i: number): number => Math.floor(total / parts) + (i === 0 ? total % parts : 0);
+  return Array.from({ length: Math.max(1, parts) }, (_, i) => ({
+    prompt_tokens: split(usage.prompt_tokens, i),
+    completion_tokens: split(usage.completion_tokens, i),
+    total_tokens: split(usage.total_tokens, i),
+    calls: i === 0 ? usage.calls : 0,
+  }));
+};
+
 /** Sums the usage of every call of one role over a run (the run manifest and reports read it). */
 export class TokenUsageMeter {
   private total = emptyTokenUsage();
