@@ -101,7 +101,7 @@ describe('runs over a browser farm', () => {
       const stats = farmClosed(run.logs());
       expect(stats[0]).toMatchObject({ endpoint: victim.endpoint, state: 'up', downs: 1 });
       expect(stats[0]!.retries).toBeGreaterThanOrEqual(1);
-      expect(stats.reduce((sum, s) => sum + s.contexts, 0)).toBe(24);
+      expect(stats.reduce((sum, s) => sum + s.contexts, 0), JSON.stringify({ stats, failed: failed.map((e) => e.error ?? e.termination) })).toBe(24);
     } finally {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
     }

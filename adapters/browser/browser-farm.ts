@@ -87,7 +87,7 @@ const firstLine = (error: unknown): string => (error instanceof Error ? error.me
 
 /** A failure of the endpoint (no connection, or its browser gone), not of the request (e.g. bad context options). */
 const isEndpointFailure = (error: unknown): boolean =>
-  hasCode(error, 'BROWSER_LAUNCH_FAILED') || /has been closed|disconnected|Target closed|WebSocket|ECONNREFUSED|ECONNRESET|socket hang up/i.test(firstLine(error));
+  hasCode(error, 'BROWSER_LAUNCH_FAILED') || /has been closed|Connection closed|Browser closed|disconnected|Target closed|WebSocket|ECONNREFUSED|ECONNRESET|socket hang up/i.test(firstLine(error));
 
 /** Backoff of the n-th consecutive failure (n ≥ 1): initial · 2^(n−1), at most max. */
 export const farmRetryDelayMs = (failures: number, initialMs: number, maxMs: number): number => Math.min(maxMs, initialMs * 2 ** Math.max(0, failures - 1));
