@@ -294,10 +294,22 @@ describe('the K samples of a shadowed step', () => {
     expect(settled.map((s) => (s.status === 'fulfilled' ? s.value.info?.['parse_retries'] : 'x'))).toEqual([undefined, 1, undefined]);
   });
 
+  it('an endpoint that refuses n is asked one by one, and not sent n again', async () => {
+    const server = await start({ defaultReply: webShopExperienceReply, refuseN: true });
+    const m = model(server);
+    expect((await m.predictMany(request(), 3)).map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect((await m.predictMany(request(), 2)).map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(chats(server).map((b) => b.n)).toEqual([3, undefined, undefined, undefined, undefined, undefined]);
+  });
+
   it('a refused request fails every sample with MODEL_REQUEST_FAILED', async () => {
-    const server = await start({ defaultReply: GOOD, rules: [{ status: 400, times: 1 }] });
-    const settled = await model(server).predictMany(request(), 2);
+    // Refused 3 times: the request with n, then each sample asked alone (so n is kept for later).
+    const server = await start({ defaultReply: GOOD, rules: [{ status: 400, times: 3 }] });
+    const m = model(server);
+    const settled = await m.predictMany(request(), 2);
     expect(settled.map((s) => (s.status === 'rejected' ? (s.reason as DreambridgeError).code : 'ok'))).toEqual(['MODEL_REQUEST_FAILED', 'MODEL_REQUEST_FAILED']);
+    await m.predictMany(request(), 2);
+    expect(chats(server).map((b) => b.n)).toEqual([2, undefined, undefined, 2]);
   });
 });
 

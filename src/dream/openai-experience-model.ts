@@ -1,6 +1,6 @@
 import { withDeadline } from '../env/deadline.js';
 import type { TimeoutOptions } from '../env/env.js';
-import { ModelOutputUnparseableError } from '../env/errors.js';
+import { ModelOutputUnparseableError, ModelRequestFailedError } from '../env/errors.js';
 import { requestChatCompletion, type ChatChoice, type ChatCompletionReply, type ChatMessage } from '../llm/chat-completion.js';
 import { ConcurrencyLimiter, DEFAULT_LLM_CONCURRENCY } from '../llm/concurrency-limiter.js';
 import { createOpenAIRoleClient, type OpenAIEndpointOptions, type OpenAIRoleClient } from '../llm/openai-client.js';
@@ -13,6 +13,12 @@ import { loadExperiencePromptTemplates, type ExperiencePromptTemplates } from '.
 
 /** Finds demonstrations for a (state, action): the caller wires a RetrievalIndex over the replay buffer. */
 export type RetrieveTransitions = (state: Observation, action: string, k: number) => RetrievedTransition[] | Promise<RetrievedTransition[]>;
+
+/** A 400 or 422 answer: the endpoint refused the request as sent (not a transient failure). */
+const isRequestRefusal = (error: unknown): boolean => {
+  const status = error instanceof ModelRequestFailedError ? error.details['status'] : undefined;
+  return status === 400 || status === 422;
+};
 
 /** Options of `OpenAIExperienceModel` (`--model openai:NAME`). */
 export interface OpenAIExperienceModelOptions extends OpenAIEndpointOptions {
@@ -101,6 +107,9 @@ export class OpenAIExperienceModel implements ExperienceModel {
    */
   private readonly built = new WeakMap<ExperienceRequest, Promise<{ messages: ChatMessage[]; demonstrations: RetrievedTransition[] }>>();
 
+  /** Set once a request with `n` was refused and the same samples asked one by one were answered. */
+  private refusesN = false;
+
   private build(request: ExperienceRequest): Promise<{ messages: ChatMessage[]; demonstrations: RetrievedTransition[] }> {
     let pending = this.built.get(request);
     if (pending === undefined) {
@@ -184,19 +193,27 @@ export class OpenAIExperienceModel implements ExperienceModel {
   /**
    * `n` samples in one request (`n` on the endpoint): the prompt is sent, and its tokens paid,
    * once. Each choice is read on its own; one without a next state is re-asked alone, and when the
-   * endpoint answers fewer choices than asked (it ignores `n`) the rest are asked one by one. A
-   * failed request fails every sample. Each sample's `usage` is its share: the request's usage is
+   * endpoint answers fewer choices than asked (it ignores `n`) the rest are asked one by one. An
+   * endpoint that refuses `n` (400/422) is asked one by one from then on. A request that fails
+   * otherwise fails every sample. Each sample's `usage` is its share: the request's usage is
    * split evenly among the choices it returned (the meter counts it once).
    */
   predictMany(request: ExperienceRequest, n: number, options: TimeoutOptions = {}): Promise<Array<PromiseSettledResult<ExperiencePrediction>>> {
     return withDeadline({ what: `${this.name} ${n} predictions`, ...options }, async ({ signal }) => {
       const { messages, demonstrations } = await this.build(request);
+      const oneByOne = () => Promise.allSettled(Array.from({ length: n }, () => this.complete(messages, demonstrations, signal)));
+      if (n === 1 || this.refusesN) return oneByOne();
       let reply: ChatCompletionReply;
       try {
         reply = await this.ask(messages, signal, n);
       } catch (error) {
         if (signal.aborted) throw error;
-        return Array.from({ length: n }, () => ({ status: 'rejected' as const, reason: error }));
+        if (!isRequestRefusal(error)) return Array.from({ length: n }, () => ({ status: 'rejected' as const, reason: error }));
+        // Some endpoints refuse `n` itself (400). Asked one by one: if that works, `n` was the
+        // problem and is not sent again; if not, the request was (its samples fail as they would).
+        const singles = await oneByOne();
+        if (singles.some((s) => s.status === 'fulfilled')) this.refusesN = true;
+        return singles;
       }
       this.meter.add(reply.usage);
       const received = reply.choices.slice(0, n);
