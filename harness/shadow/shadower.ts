@@ -75,6 +75,9 @@ export interface Shadower {
 }
 
 type Outcome = ShadowLineInput['outcomes'][number];
+
+/** A model bug (no prediction object) costs one sample, not the whole line. */
+const NO_PREDICTION: Outcome = { ok: false, error: 'MODEL_OUTPUT_UNPARSEABLE: the model returned no prediction' };
 type RealSettled = { ok: true; value: RealStepOutcome } | { ok: false };
 
 /** A macrotask boundary: the caller reaches its own `await real` before any model code runs. */
@@ -104,7 +107,7 @@ export const createShadower = (options: ShadowerOptions): Shadower => {
         model.predict(request, { timeoutMs, signal }),
       );
       // A model bug must cost one sample, not the whole line.
-      if (typeof prediction !== 'object' || prediction === null) return { ok: false, error: 'MODEL_OUTPUT_UNPARSEABLE: the model returned no prediction' };
+      if (typeof prediction !== 'object' || prediction === null) return NO_PREDICTION;
       return { ok: true, prediction };
     } catch (error) {
       return { ok: false, error: describeError(error) };
@@ -119,9 +122,9 @@ export const createShadower = (options: ShadowerOptions): Shadower => {
       const settled = await withDeadline({ what: `${k} shadow predictions`, timeoutMs, signal: stop }, ({ signal }) => many(request, k, { timeoutMs, signal }));
       return Array.from({ length: k }, (_, i): Outcome => {
         const one = settled[i];
-        if (one === undefined) return { ok: false, error: 'MODEL_OUTPUT_UNPARSEABLE: the model returned no prediction' };
+        if (one === undefined) return NO_PREDICTION;
         if (one.status === 'rejected') return { ok: false, error: describeError(one.reason) };
-        if (typeof one.value !== 'object' || one.value === null) return { ok: false, error: 'MODEL_OUTPUT_UNPARSEABLE: the model returned no prediction' };
+        if (typeof one.value !== 'object' || one.value === null) return NO_PREDICTION;
         return { ok: true, prediction: one.value };
       });
     } catch (error) {
